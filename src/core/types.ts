@@ -1,0 +1,158 @@
+// The portal's domain types. Every other folder imports these; this file imports nothing of ours.
+
+/** Site-wide settings from the `site:` block of the feeds file. */
+export interface SiteSettings {
+  title: string;
+  tagline: string;
+  /** Public base URL, always ending in '/'. */
+  url: string;
+  /** IANA zone used to show dates on the pages. */
+  timezone: string;
+  /** Newest entries kept per source unless the source says otherwise (`max_entries`, default 200). */
+  maxEntries: number;
+}
+
+/** One source as the operator wrote it in the feeds file. */
+export interface SourceConfig {
+  /** Slug: a-z, 0-9 and '-'. */
+  id: string;
+  title: string;
+  /** The source's home page. */
+  site: string;
+  /** Absent for a link-only source (a Facebook page, a single article): listed, never polled. */
+  feed?: string;
+  description: string;
+  category: string;
+  /** Keep only entries whose title or text matches one of these (case-insensitive regular expressions). */
+  include?: string[];
+  /** Drop entries whose title or text matches one of these (case-insensitive regular expressions). */
+  exclude?: string[];
+  /** Newest entries kept for this source (`max_entries`); the site's default applies when absent. */
+  maxEntries?: number;
+  /** Poll this source at most once in this many minutes (`poll_minutes`); every pass when absent. */
+  pollMinutes?: number;
+}
+
+export interface FeedsConfig {
+  site: SiteSettings;
+  sources: SourceConfig[];
+}
+
+/** A file:line:col located problem in the feeds file. */
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export interface Enclosure {
+  url: string;
+  type?: string;
+  length?: number;
+}
+
+/** The feed-level facts kept for a source. */
+export interface FeedMeta {
+  title?: string;
+  link?: string;
+  icon?: string;
+}
+
+/**
+ * One entry in the portal's normal form, after parsing and normalising but before sanitizing
+ * (`contentHtml` is the source's raw HTML) or after it (the sanitizer's output), as the stage says.
+ */
+export interface NormalEntry {
+  /** Stable id: guid / Atom id, else the link, else a hash of title and date. */
+  entryId: string;
+  /** Plain text: entities decoded, tags stripped. */
+  title: string;
+  /** Absolute URL of the original, or '' when the source gave none. */
+  link: string;
+  author?: string;
+  /** Milliseconds since the epoch; never later than the fetch time. */
+  publishedAt: number;
+  /** Milliseconds since the epoch, when the source gave one. */
+  updatedAt?: number;
+  categories: string[];
+  enclosures: Enclosure[];
+  contentHtml: string;
+  /** Plain text of about 300 characters. */
+  excerpt: string;
+  /** Plain text of the whole content, for search. */
+  contentText: string;
+}
+
+export interface ParsedFeed extends FeedMeta {
+  entries: NormalEntry[];
+}
+
+/** What one fetch of a feed gave. */
+export type FetchResult =
+  | {
+      kind: 'ok';
+      status: number;
+      /** Decoded to a JavaScript string whatever the charset. */
+      body: string;
+      /** The URL the body finally came from, after redirects. */
+      finalUrl: string;
+      etag?: string;
+      lastModified?: string;
+      /** Set when a 301/308 moved the feed: the operator should update their file. */
+      permanentRedirectTo?: string;
+      bytes: number;
+      durationMs: number;
+    }
+  | {
+      kind: 'not-modified';
+      status: 304;
+      finalUrl: string;
+      etag?: string;
+      lastModified?: string;
+      permanentRedirectTo?: string;
+      durationMs: number;
+    }
+  | {
+      kind: 'error';
+      /** HTTP status when the server answered, else undefined (network error, timeout, cap). */
+      status?: number;
+      /** Stage-prefixed, human-readable: "fetch: timed out after 20000 ms". */
+      message: string;
+      /** Short machine code: 'timeout', 'too-large', 'too-many-redirects', 'http', 'network', 'gone'. */
+      code: FetchErrorCode;
+      /** Milliseconds from a Retry-After header (429, 503). */
+      retryAfterMs?: number;
+      permanentRedirectTo?: string;
+      durationMs: number;
+    };
+
+export type FetchErrorCode =
+  | 'timeout'
+  | 'too-large'
+  | 'too-many-redirects'
+  | 'http'
+  | 'gone'
+  | 'network'
+  | 'bad-url';
+
+/** What the conditional-GET validators of a source are. */
+export interface CacheValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+/** Outcome of refreshing one source, as `npm run poll` prints it. */
+export type RefreshOutcome = 'updated' | 'unchanged' | 'not-modified' | 'error' | 'skipped' | 'gone';
+
+export interface RefreshReport {
+  sourceId: string;
+  outcome: RefreshOutcome;
+  status?: number;
+  added: number;
+  updated: number;
+  ms: number;
+  error?: string;
+  /** New URL after a permanent redirect, for the operator to put in the file. */
+  movedTo?: string;
+}
