@@ -1,0 +1,89 @@
+import { describe, it, expect } from 'vitest';
+import { readSettings, SettingsError } from './settings.js';
+
+function settingsError(env: Record<string, string>): SettingsError {
+  try {
+    readSettings(env);
+  } catch (err) {
+    if (err instanceof SettingsError) return err;
+    throw err;
+  }
+  throw new Error('expected readSettings to throw');
+}
+
+describe('readSettings', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(readSettings({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      feedsFile: './feeds.yaml',
+      databasePath: './data/portal.db',
+      pollSchedule: '*/30 * * * *',
+      fetchTimeoutMs: 20000,
+      logLevel: 'info',
+    });
+    expect(readSettings({})).not.toHaveProperty('siteUrl');
+  });
+
+  it('reads every variable when set', () => {
+    const settings = readSettings({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      FEEDS_FILE: '/etc/portal/feeds.yaml',
+      DATABASE_PATH: '/var/lib/portal/portal.db',
+      POLL_SCHEDULE: '0 * * * *',
+      FETCH_TIMEOUT_MS: '5000',
+      SITE_URL: 'https://portal.example.org/engage',
+      LOG_LEVEL: 'debug',
+    });
+    expect(settings).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      feedsFile: '/etc/portal/feeds.yaml',
+      databasePath: '/var/lib/portal/portal.db',
+      pollSchedule: '0 * * * *',
+      fetchTimeoutMs: 5000,
+      siteUrl: 'https://portal.example.org/engage/',
+      logLevel: 'debug',
+    });
+  });
+
+  it("accepts 'off' as the poll schedule and port 0 for an ephemeral port", () => {
+    const settings = readSettings({ POLL_SCHEDULE: 'off', PORT: '0' });
+    expect(settings.pollSchedule).toBe('off');
+    expect(settings.port).toBe(0);
+  });
+
+  it('treats blank variables as unset', () => {
+    expect(readSettings({ PORT: '', LOG_LEVEL: '  ', SITE_URL: '' })).toMatchObject({ port: 3000, logLevel: 'info' });
+  });
+
+  it.each([
+    ['PORT', 'abc', 'a port number from 0 to 65535'],
+    ['PORT', '70000', 'a port number from 0 to 65535'],
+    ['PORT', '80.5', 'a port number from 0 to 65535'],
+    ['FETCH_TIMEOUT_MS', '-1', 'a whole number of milliseconds above 0'],
+    ['FETCH_TIMEOUT_MS', '0', 'a whole number of milliseconds above 0'],
+    ['POLL_SCHEDULE', 'every hour', "a cron expression like '*/30 * * * *', or 'off'"],
+    ['POLL_SCHEDULE', '61 * * * *', '61 is a invalid expression for minute'],
+    ['LOG_LEVEL', 'loud', 'one of fatal, error, warn, info, debug, trace, silent'],
+    ['SITE_URL', 'portal.example.org', 'an absolute http(s) URL'],
+    ['SITE_URL', 'ftp://portal.example.org/', 'an absolute http(s) URL'],
+  ])('rejects %s=%s naming the variable, the value and what is expected', (variable, value, expected) => {
+    const err = settingsError({ [variable]: value });
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatchObject({ variable, value });
+    expect(err.problems[0]?.expected).toContain(expected);
+    expect(err.message).toContain(`${variable}=${JSON.stringify(value)}: expected `);
+    expect(err.message).toContain(expected);
+  });
+
+  it('collects every bad variable into one error', () => {
+    const err = settingsError({ PORT: 'abc', FETCH_TIMEOUT_MS: '-1', LOG_LEVEL: 'loud', HOST: 'localhost' });
+    expect(err.problems.map((p) => p.variable)).toEqual(['PORT', 'FETCH_TIMEOUT_MS', 'LOG_LEVEL']);
+    expect(err.message.split('\n')[0]).toBe('settings: 3 bad environment variables');
+    expect(err.message).toContain('PORT="abc"');
+    expect(err.message).toContain('FETCH_TIMEOUT_MS="-1"');
+    expect(err.message).toContain('LOG_LEVEL="loud"');
+  });
+});

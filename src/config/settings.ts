@@ -1,0 +1,109 @@
+// Environment settings: the one typed view of process.env that main.ts builds and passes down.
+import { validate as isValidCron, validateDetailed as explainCron } from 'node-cron';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Settings {
+  port: number;
+  host: string;
+  feedsFile: string;
+  databasePath: string;
+  /** A node-cron expression, or 'off' to disable the scheduler and the start-up poll. */
+  pollSchedule: string | 'off';
+  fetchTimeoutMs: number;
+  /** Public base URL ending in '/'; when absent, `site.url` of the feeds file applies. */
+  siteUrl?: string;
+  logLevel: LogLevel;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** One environment variable that held a value we cannot use. */
+export interface SettingsProblem {
+  variable: string;
+  value: string;
+  expected: string;
+}
+
+/** Thrown by readSettings with every bad variable at once, so one restart fixes them all. */
+export class SettingsError extends Error {
+  readonly problems: SettingsProblem[];
+
+  constructor(problems: SettingsProblem[]) {
+    super(describeProblems(problems));
+    this.name = 'SettingsError';
+    this.problems = problems;
+  }
+}
+
+function describeProblems(problems: SettingsProblem[]): string {
+  const lines = problems.map((p) => `  ${p.variable}=${JSON.stringify(p.value)}: expected ${p.expected}`);
+  const noun = problems.length === 1 ? 'variable' : 'variables';
+  return [`settings: ${problems.length} bad environment ${noun}`, ...lines].join('\n');
+}
+
+/** A parser turns a raw value into a setting, or returns what was expected instead. */
+type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
+type Parser<T> = (raw: string) => Parsed<T>;
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(expected: string): Parsed<T> => ({ ok: false, expected });
+
+const parsePort: Parser<number> = (raw) => {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return n >= 0 && n <= 65535 ? ok(n) : fail('a port number from 0 to 65535');
+};
+
+const parseTimeout: Parser<number> = (raw) => {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? ok(n) : fail('a whole number of milliseconds above 0, like 20000');
+};
+
+const parseSchedule: Parser<string> = (raw) => {
+  if (raw === 'off' || isValidCron(raw)) return ok(raw);
+  const reasons = explainCron(raw).errors.map((e) => e.message);
+  const why = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
+  return fail(`a cron expression like '*/30 * * * *', or 'off'${why}`);
+};
+
+const parseLogLevel: Parser<LogLevel> = (raw) =>
+  (LOG_LEVELS as readonly string[]).includes(raw) ? ok(raw as LogLevel) : fail(`one of ${LOG_LEVELS.join(', ')}`);
+
+const parseSiteUrl: Parser<string> = (raw) => {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return fail('an absolute http(s) URL, like https://portal.example.org/');
+  }
+  return ok(raw.endsWith('/') ? raw : `${raw}/`);
+};
+
+const parseText: Parser<string> = (raw) => ok(raw);
+
+/** Reads settings from the environment given; unset or blank variables take their defaults. */
+export function readSettings(env: Env): Settings {
+  const problems: SettingsProblem[] = [];
+  const read = <T>(variable: string, parse: Parser<T>, fallback: T): T => {
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const parsed = parse(raw);
+    if (parsed.ok) return parsed.value;
+    problems.push({ variable, value: raw, expected: parsed.expected });
+    return fallback;
+  };
+
+  const settings: Settings = {
+    port: read('PORT', parsePort, 3000),
+    host: read('HOST', parseText, '127.0.0.1'),
+    feedsFile: read('FEEDS_FILE', parseText, './feeds.yaml'),
+    databasePath: read('DATABASE_PATH', parseText, './data/portal.db'),
+    pollSchedule: read('POLL_SCHEDULE', parseSchedule, '*/30 * * * *'),
+    fetchTimeoutMs: read('FETCH_TIMEOUT_MS', parseTimeout, 20000),
+    logLevel: read('LOG_LEVEL', parseLogLevel, 'info'),
+  };
+  const siteUrl = read<string | undefined>('SITE_URL', parseSiteUrl, undefined);
+  if (siteUrl !== undefined) settings.siteUrl = siteUrl;
+
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}
