@@ -1,0 +1,27 @@
+// The store's public face: the SQLite database and its repositories. No network, no ingest code.
+export { openStore, openMigratedStore, migrateToLatest, type Db, type OpenedStore } from './database.js';
+export type { Database, SourceRow, EntryRow, PollRunRow } from './schema.js';
+export {
+  syncSources,
+  listActiveSources,
+  listDueSources,
+  getSource,
+  recordSuccess,
+  recordFailure,
+  type SuccessState,
+  type FailureState,
+} from './sources.js';
+export {
+  saveFetch,
+  getEntryHashes,
+  listStream,
+  type StoredEntryInput,
+  type SaveOutcome,
+  type StreamQuery,
+  type StreamEntry,
+  type StreamPage,
+  type StreamCursorPosition,
+} from './entries.js';
+export { searchEntries, toFtsQuery, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
+export { startPollRun, finishPollRun, latestPollRun, type PollRunTotals } from './polls.js';
+export { readStreamVersion, bumpStreamVersion } from './meta.js';

@@ -1,0 +1,16 @@
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+
+/** A number that goes up whenever what the stream shows changes (entries or the source list). */
+export async function readStreamVersion(db: Db): Promise<number> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', 'stream_version').executeTakeFirst();
+  return row?.value ?? 0;
+}
+
+export async function bumpStreamVersion(db: Db): Promise<void> {
+  await db
+    .updateTable('meta')
+    .set({ value: sql<number>`value + 1` })
+    .where('key', '=', 'stream_version')
+    .execute();
+}

@@ -1,0 +1,91 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Times are integers: milliseconds since the epoch. JSON columns are text.
+
+export interface SourcesTable {
+  id: string;
+  title: string;
+  site_url: string;
+  feed_url: string | null;
+  description: Generated<string>;
+  category: Generated<string>;
+  position: Generated<number>;
+  /** 1 while the source is in the feeds file; 0 once removed (its rows stay, out of the stream). */
+  active: Generated<number>;
+  feed_title: string | null;
+  feed_link: string | null;
+  feed_icon: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  last_attempt_at: number | null;
+  last_success_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  error_count: Generated<number>;
+  backoff_until: number | null;
+  /** Earliest time the source may be fetched again (backoff, Retry-After or its poll interval). */
+  next_poll_at: number | null;
+  /** 1 after a 410 Gone: not polled until the operator changes its feed URL. */
+  gone: Generated<number>;
+  /** Target of a permanent redirect, reported to the operator. */
+  moved_to: string | null;
+  entry_count: Generated<number>;
+  newest_entry_at: number | null;
+  created_at: number;
+}
+
+export interface EntriesTable {
+  id: Generated<number>;
+  source_id: string;
+  entry_id: string;
+  title: string;
+  link: string;
+  author: string | null;
+  published_at: number;
+  updated_at: number | null;
+  first_seen_at: number;
+  /** Last time this row's content changed (insert or update). */
+  changed_at: number;
+  /** JSON array of strings. */
+  categories: Generated<string>;
+  /** JSON array of Enclosure. */
+  enclosures: Generated<string>;
+  content_html: string;
+  content_text: string;
+  excerpt: string;
+  /** Hash of the entry as parsed, before sanitizing: equal hash, nothing to do. */
+  content_hash: string;
+}
+
+export interface PollRunsTable {
+  id: Generated<number>;
+  trigger: string;
+  started_at: number;
+  finished_at: number | null;
+  sources_due: Generated<number>;
+  fetched: Generated<number>;
+  not_modified: Generated<number>;
+  errors: Generated<number>;
+  entries_added: Generated<number>;
+  entries_updated: Generated<number>;
+}
+
+export interface MetaTable {
+  key: string;
+  value: number;
+}
+
+export interface Database {
+  sources: SourcesTable;
+  entries: EntriesTable;
+  poll_runs: PollRunsTable;
+  meta: MetaTable;
+}
+
+export type SourceRow = Selectable<SourcesTable>;
+export type NewSourceRow = Insertable<SourcesTable>;
+export type SourceUpdate = Updateable<SourcesTable>;
+export type EntryRow = Selectable<EntriesTable>;
+export type NewEntryRow = Insertable<EntriesTable>;
+export type PollRunRow = Selectable<PollRunsTable>;

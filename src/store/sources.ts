@@ -1,0 +1,141 @@
+import type { FeedMeta, SourceConfig } from '../core/types.js';
+import type { Db } from './database.js';
+import { bumpStreamVersion } from './meta.js';
+import type { SourceRow } from './schema.js';
+
+/**
+ * Makes the sources table agree with the feeds file: every configured source is upserted and active,
+ * every other one inactive (its entries stay, out of the stream). A changed feed URL resets the
+ * fetch state: validators, backoff, error count and a 410's stop.
+ */
+export async function syncSources(db: Db, sources: readonly SourceConfig[], now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const existing = new Map((await trx.selectFrom('sources').select(['id', 'feed_url']).execute()).map((r) => [r.id, r.feed_url]));
+    for (const [position, source] of sources.entries()) {
+      const fields = {
+        title: source.title,
+        site_url: source.site,
+        feed_url: source.feed ?? null,
+        description: source.description,
+        category: source.category,
+        position,
+        active: 1,
+      };
+      if (!existing.has(source.id)) {
+        await trx.insertInto('sources').values({ id: source.id, ...fields, created_at: now }).execute();
+        continue;
+      }
+      const urlChanged = existing.get(source.id) !== fields.feed_url;
+      await trx
+        .updateTable('sources')
+        .set(urlChanged ? { ...fields, ...FRESH_FETCH_STATE } : fields)
+        .where('id', '=', source.id)
+        .execute();
+    }
+    const ids = sources.map((s) => s.id);
+    let deactivate = trx.updateTable('sources').set({ active: 0 });
+    if (ids.length > 0) deactivate = deactivate.where('id', 'not in', ids);
+    await deactivate.execute();
+    await bumpStreamVersion(trx);
+  });
+}
+
+const FRESH_FETCH_STATE = {
+  etag: null,
+  last_modified: null,
+  error_count: 0,
+  backoff_until: null,
+  next_poll_at: null,
+  gone: 0,
+  moved_to: null,
+  last_error: null,
+  last_status: null,
+} as const;
+
+/** Active sources in the feeds file's order, link-only ones included. */
+export function listActiveSources(db: Db): Promise<SourceRow[]> {
+  return db.selectFrom('sources').selectAll().where('active', '=', 1).orderBy('position').execute();
+}
+
+export function getSource(db: Db, id: string): Promise<SourceRow | undefined> {
+  return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Active sources with a feed, not stopped by a 410, whose backoff and poll interval have passed. */
+export function listDueSources(db: Db, now: number): Promise<SourceRow[]> {
+  return db
+    .selectFrom('sources')
+    .selectAll()
+    .where('active', '=', 1)
+    .where('feed_url', 'is not', null)
+    .where('gone', '=', 0)
+    .where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]))
+    .orderBy('position')
+    .execute();
+}
+
+export interface AttemptCommon {
+  now: number;
+  durationMs: number;
+  /** Earliest next fetch: the poll interval on success, the backoff on failure. */
+  nextPollAt: number | null;
+  movedTo?: string;
+}
+
+export interface SuccessState extends AttemptCommon {
+  status: number;
+  etag?: string;
+  lastModified?: string;
+  feed?: FeedMeta;
+}
+
+/** The source answered (200 or 304): errors cleared, validators kept. Run inside the entries' transaction. */
+export async function recordSuccess(db: Db, sourceId: string, state: SuccessState): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set({
+      last_attempt_at: state.now,
+      last_success_at: state.now,
+      last_status: state.status,
+      last_error: null,
+      last_duration_ms: state.durationMs,
+      error_count: 0,
+      backoff_until: null,
+      next_poll_at: state.nextPollAt,
+      moved_to: state.movedTo ?? null,
+      ...(state.etag !== undefined || state.lastModified !== undefined
+        ? { etag: state.etag ?? null, last_modified: state.lastModified ?? null }
+        : {}),
+      ...(state.feed
+        ? { feed_title: state.feed.title ?? null, feed_link: state.feed.link ?? null, feed_icon: state.feed.icon ?? null }
+        : {}),
+    })
+    .where('id', '=', sourceId)
+    .execute();
+}
+
+export interface FailureState extends AttemptCommon {
+  status?: number;
+  error: string;
+  /** A 410: stop polling until the operator changes the URL. */
+  gone?: boolean;
+}
+
+/** The fetch or parse failed: the error is written to the source's row, never thrown further. */
+export async function recordFailure(db: Db, sourceId: string, state: FailureState): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set((eb) => ({
+      last_attempt_at: state.now,
+      last_status: state.status ?? null,
+      last_error: state.error,
+      last_duration_ms: state.durationMs,
+      error_count: eb('error_count', '+', 1),
+      backoff_until: state.nextPollAt,
+      next_poll_at: state.nextPollAt,
+      gone: state.gone ? 1 : 0,
+      moved_to: state.movedTo ?? null,
+    }))
+    .where('id', '=', sourceId)
+    .execute();
+}
