@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** What a route renders once per stream version; the cache keeps it and its compressed forms. */
+export interface Rendered {
+  body: string | Buffer;
+  contentType: string;
+  /** When what the body shows last changed; defaults to when it was rendered. */
+  lastModified?: Date;
+  /** Cache-Control for browsers and proxies; default: revalidate every time. */
+  cacheControl?: string;
+}
+
+interface CachedResponse {
+  version: number;
+  identity: Buffer;
+  gzip?: Buffer;
+  br?: Buffer;
+  etag: string;
+  lastModified: string;
+  lastModifiedMs: number;
+  contentType: string;
+  cacheControl: string;
+}
+
+/**
+ * Knows the stream's version: the stored counter, read at most every `maxAgeMs`, or at once after
+ * `invalidate()` (a poll in this process changed entries).
+ */
+export class VersionTracker {
+  private cached = -1;
+  private readAt = 0;
+
+  constructor(
+    private readonly readVersion: () => number,
+    private readonly maxAgeMs = 1000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  current(): number {
+    const now = this.clock();
+    if (this.cached < 0 || now - this.readAt >= this.maxAgeMs) {
+      this.cached = this.readVersion();
+      this.readAt = now;
+    }
+    return this.cached;
+  }
+
+  invalidate(): void {
+    this.cached = -1;
+  }
+}
+
+const MIN_COMPRESS_BYTES = 860;
+
+/**
+ * Rendered pages and feeds, kept until the stream changes. Compressed bytes are made once per
+ * version and encoding (compression is the largest per-request cost), and conditional requests
+ * are answered with 304.
+ */
+export class ResponseCache {
+  private readonly entries = new Map<string, CachedResponse>();
+
+  constructor(
+    private readonly versions: VersionTracker,
+    private readonly maxEntries = 500,
+  ) {}
+
+  /** Serves `key` from the cache, or renders it (once per version) and serves that. */
+  async serve(request: FastifyRequest, reply: FastifyReply, key: string, render: () => Promise<Rendered>): Promise<FastifyReply> {
+    const cached = await this.lookup(key, render);
+    return sendCached(request, reply, cached);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private async lookup(key: string, render: () => Promise<Rendered>): Promise<CachedResponse> {
+    const version = this.versions.current();
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version) {
+      // Map order is insertion order: re-inserting keeps the most recently used last.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const fresh = toCached(await render(), version);
+    this.entries.delete(key);
+    this.entries.set(key, fresh);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return fresh;
+  }
+}
+
+function toCached(rendered: Rendered, version: number): CachedResponse {
+  const identity = Buffer.isBuffer(rendered.body) ? rendered.body : Buffer.from(rendered.body, 'utf8');
+  const modified = rendered.lastModified ?? new Date();
+  // HTTP dates have whole seconds; compare in those.
+  const lastModifiedMs = Math.floor(modified.getTime() / 1000) * 1000;
+  return {
+    version,
+    identity,
+    etag: `"${createHash('sha1').update(identity).digest('base64url').slice(0, 27)}"`,
+    lastModified: new Date(lastModifiedMs).toUTCString(),
+    lastModifiedMs,
+    contentType: rendered.contentType,
+    cacheControl: rendered.cacheControl ?? 'public, max-age=0, must-revalidate',
+  };
+}
+
+function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse): FastifyReply {
+  reply
+    .header('etag', cached.etag)
+    .header('last-modified', cached.lastModified)
+    .header('cache-control', cached.cacheControl)
+    .header('vary', 'Accept-Encoding');
+  if (isNotModified(request, cached)) return reply.code(304).send();
+  reply.header('content-type', cached.contentType);
+  const encoding = chooseEncoding(request.headers['accept-encoding'], cached.identity.length);
+  if (encoding === 'br') {
+    cached.br ??= brotliCompressSync(cached.identity, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
+    return reply.header('content-encoding', 'br').send(cached.br);
+  }
+  if (encoding === 'gzip') {
+    cached.gzip ??= gzipSync(cached.identity, { level: 6 });
+    return reply.header('content-encoding', 'gzip').send(cached.gzip);
+  }
+  return reply.send(cached.identity);
+}
+
+/** RFC 9110: If-None-Match wins over If-Modified-Since when both are sent. */
+function isNotModified(request: FastifyRequest, cached: CachedResponse): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    return ifNoneMatch
+      .split(',')
+      .map((tag) => tag.trim().replace(/^W\//, ''))
+      .some((tag) => tag === cached.etag || tag === '*');
+  }
+  const ifModifiedSince = request.headers['if-modified-since'];
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return !Number.isNaN(since) && cached.lastModifiedMs <= since;
+}
+
+/** Picks br or gzip by the client's Accept-Encoding (q=0 refuses); small bodies go as they are. */
+export function chooseEncoding(header: string | undefined, size: number): 'br' | 'gzip' | 'identity' {
+  if (!header || size < MIN_COMPRESS_BYTES) return 'identity';
+  const accepted = new Map<string, number>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    if (name) accepted.set(name.trim(), q === undefined ? 1 : Number(q));
+  }
+  const weight = (name: string) => accepted.get(name) ?? (accepted.has('*') ? (accepted.get('*') ?? 0) : 0);
+  if (weight('br') > 0 && weight('br') >= weight('gzip')) return 'br';
+  if (weight('gzip') > 0) return 'gzip';
+  return 'identity';
+}
