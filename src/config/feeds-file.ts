@@ -1,0 +1,82 @@
+// Reads feeds.yaml into a FeedsConfig, or every problem in it as FILE:LINE:COL issues.
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { ConfigIssue, FeedsConfig, SiteSettings, SourceConfig } from '../core/types.js';
+import { byPosition, duplicateIdIssues, issueAt, schemaIssues, yamlSyntaxIssue } from './feeds-issues.js';
+import type { IssueContext } from './feeds-issues.js';
+import { DEFAULT_MAX_ENTRIES, DEFAULT_TIMEZONE, feedsFileSchema } from './feeds-schema.js';
+import type { FeedsFileData, SourceData } from './feeds-schema.js';
+
+export type LoadResult = { ok: true; config: FeedsConfig } | { ok: false; issues: ConfigIssue[] };
+
+const EMPTY_FILE = "the feeds file is empty: it needs a 'site:' block and a 'sources:' list";
+
+export function formatIssue(i: ConfigIssue): string {
+  return `${i.file}:${i.line}:${i.col}: ${i.message}`;
+}
+
+/** Parses and validates the text of a feeds file; `fileName` is what issues are reported against. */
+export function parseFeedsText(text: string, fileName: string): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const ctx: IssueContext = { file: fileName, text, doc, lineCounter };
+  if (doc.errors.length > 0) return failed(doc.errors.map((e) => yamlSyntaxIssue(ctx, e)));
+
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // Unresolved or runaway aliases only surface when the document is turned into values.
+    return failed([issueAt(ctx, undefined, `YAML error: ${(err as Error).message}`)]);
+  }
+  if (data === null || data === undefined) return failed([issueAt(ctx, undefined, EMPTY_FILE)]);
+
+  const parsed = feedsFileSchema.safeParse(data);
+  const issues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaIssues(ctx, issue));
+  issues.push(...duplicateIdIssues(ctx, data));
+  if (!parsed.success || issues.length > 0) return failed(issues);
+  return { ok: true, config: toFeedsConfig(parsed.data) };
+}
+
+/** Reads and validates a feeds file; a file that cannot be read is one issue at 1:1. */
+export async function loadFeedsFile(path: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return failed([{ file: path, line: 1, col: 1, message: unreadableMessage(err) }]);
+  }
+  return parseFeedsText(text, path);
+}
+
+function unreadableMessage(err: unknown): string {
+  const { code, message } = err as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return 'cannot read the feeds file: no such file (set FEEDS_FILE to its path)';
+  if (code === 'EISDIR') return 'cannot read the feeds file: it is a folder, not a file';
+  return `cannot read the feeds file: ${message}`;
+}
+
+function failed(issues: ConfigIssue[]): LoadResult {
+  return { ok: false, issues: [...issues].sort(byPosition) };
+}
+
+function toFeedsConfig(data: FeedsFileData): FeedsConfig {
+  const site: SiteSettings = {
+    title: data.site.title,
+    tagline: data.site.tagline,
+    url: data.site.url,
+    timezone: data.site.timezone ?? DEFAULT_TIMEZONE,
+    maxEntries: data.site.max_entries ?? DEFAULT_MAX_ENTRIES,
+  };
+  return { site, sources: data.sources.map(toSourceConfig) };
+}
+
+/** snake_case keys of the file to the camelCase fields of the code; absent stays absent. */
+function toSourceConfig(source: SourceData): SourceConfig {
+  const { max_entries: maxEntries, poll_minutes: pollMinutes, ...rest } = source;
+  return {
+    ...rest,
+    ...(maxEntries !== undefined && { maxEntries }),
+    ...(pollMinutes !== undefined && { pollMinutes }),
+  };
+}
