@@ -1,0 +1,6 @@
+// The config folder's public face: environment settings and the feeds file.
+export { readSettings, SettingsError, LOG_LEVELS } from './settings.js';
+export type { Settings, SettingsProblem, LogLevel, Env } from './settings.js';
+export { parseFeedsText, loadFeedsFile, formatIssue } from './feeds-file.js';
+export type { LoadResult } from './feeds-file.js';
+export { DEFAULT_MAX_ENTRIES, DEFAULT_TIMEZONE } from './feeds-schema.js';
