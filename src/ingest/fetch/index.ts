@@ -1,0 +1,4 @@
+// The feed fetcher's public face.
+export { fetchFeed, DEFAULT_MAX_BYTES, type FetchOptions } from './fetch-feed.js';
+export { decodeFeedBody } from './charset.js';
+export { parseRetryAfter } from './retry-after.js';

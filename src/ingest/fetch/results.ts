@@ -1,0 +1,49 @@
+// Building FetchResult values; fetchFeed adds durationMs last.
+import { STATUS_CODES } from 'node:http';
+import type { FetchErrorCode, FetchResult } from '../../core/types.js';
+
+type WithoutDuration<T> = T extends unknown ? Omit<T, 'durationMs'> : never;
+
+/** A FetchResult still waiting for its durationMs. */
+export type PendingResult = WithoutDuration<FetchResult>;
+export type PendingError = Extract<PendingResult, { kind: 'error' }>;
+
+export function fetchError(
+  code: FetchErrorCode,
+  message: string,
+  extra: { status?: number; retryAfterMs?: number; permanentRedirectTo?: string } = {},
+): PendingError {
+  return { kind: 'error', code, message, ...definedOnly(extra) };
+}
+
+/** "fetch: HTTP 404 Not Found", with the standard reason phrase whatever the server wrote. */
+export function httpStatusMessage(status: number, note = ''): string {
+  const reason = STATUS_CODES[status];
+  return `fetch: HTTP ${status}${reason ? ` ${reason}` : ''}${note}`;
+}
+
+/**
+ * The most telling message in a thrown error: undici wraps socket and DNS failures as
+ * TypeError('fetch failed') with the real error as `cause`, and Node's happy-eyeballs connect
+ * wraps several attempts in an AggregateError with an empty message.
+ */
+export function describeThrown(error: unknown): string {
+  let current: unknown = error;
+  let best = '';
+  for (let depth = 0; depth < 8 && current instanceof Error; depth += 1) {
+    const inner: unknown = current instanceof AggregateError ? current.errors[0] : undefined;
+    best = current.message || errorCode(current) || best;
+    current = current.cause ?? inner;
+  }
+  return best || String(error);
+}
+
+/** Copies only the keys whose values are defined, so results carry no `key: undefined`. */
+export function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function errorCode(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : '';
+}
