@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it, expect } from 'vitest';
+import { runFeedsCheck } from './feeds-check.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/config', name);
+
+/** Runs the check, capturing what it writes. */
+async function check(file: string) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runFeedsCheck(file, { stdout: (s) => stdout.push(s), stderr: (s) => stderr.push(s) });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+describe('runFeedsCheck', () => {
+  it('exits 0 and counts the sources of a valid file', async () => {
+    const file = fixture('valid.yaml');
+    expect(await check(file)).toEqual({
+      code: 0,
+      stdout: `${file}: OK, 3 sources (2 with feeds, 1 link-only)\n`,
+      stderr: '',
+    });
+  });
+
+  it('exits 1 with one FILE:LINE:COL line per issue, named by the path given', async () => {
+    const file = path.relative(process.cwd(), fixture('invalid.yaml'));
+    expect(await check(file)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        `${file}:9:5: unknown key 'feeds' (did you mean 'feed'?)`,
+        `${file}:12:5: duplicate id 'first-blog': the source at line 6 already uses it`,
+        `${file}:14:11: 'site' must be an absolute http(s) URL, like https://example.org/ (got 'first.test')`,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('exits 1 on a YAML syntax error', async () => {
+    const file = fixture('syntax-error.yaml');
+    expect(await check(file)).toMatchObject({ code: 1, stderr: `${file}:4:1: YAML syntax error: Missing closing "quote\n` });
+  });
+
+  it('exits 1 on a missing file', async () => {
+    const file = fixture('missing.yaml');
+    expect(await check(file)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${file}:1:1: cannot read the feeds file: no such file (set FEEDS_FILE to its path)\n`,
+    });
+  });
+
+  it('checks the real feeds.yaml', async () => {
+    const result = await check(path.join(repoRoot, 'feeds.yaml'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
