@@ -1,0 +1,220 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ResponseCache, VersionTracker, chooseEncoding } from './cache.js';
+
+// Counts how often the cache compresses, without changing what compression gives.
+const zlibCalls = vi.hoisted(() => ({ gzip: 0, br: 0 }));
+vi.mock('node:zlib', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:zlib')>();
+  return {
+    ...real,
+    gzipSync: (...args: Parameters<typeof real.gzipSync>) => {
+      zlibCalls.gzip += 1;
+      return real.gzipSync(...args);
+    },
+    brotliCompressSync: (...args: Parameters<typeof real.brotliCompressSync>) => {
+      zlibCalls.br += 1;
+      return real.brotliCompressSync(...args);
+    },
+  };
+});
+
+const BIG_BODY = `<p>${'Patient engagement. '.repeat(200)}</p>`;
+
+interface Harness {
+  app: FastifyInstance;
+  cache: ResponseCache;
+  renders: Record<string, number>;
+  setVersion: (v: number) => void;
+}
+
+async function harness(maxEntries = 500): Promise<Harness> {
+  let version = 1;
+  const versions = new VersionTracker(() => version, 0);
+  const cache = new ResponseCache(versions, maxEntries);
+  const renders: Record<string, number> = {};
+  const app = Fastify();
+  app.get<{ Params: { key: string } }>('/:key', (request, reply) =>
+    cache.serve(request, reply, request.params.key, async () => {
+      renders[request.params.key] = (renders[request.params.key] ?? 0) + 1;
+      return {
+        body: `${BIG_BODY}<p>${request.params.key} v${version}</p>`,
+        contentType: 'text/html; charset=utf-8',
+        lastModified: new Date(Date.UTC(2026, 5, 1, 12, 0, 0, 700)),
+      };
+    }),
+  );
+  await app.ready();
+  return { app, cache, renders, setVersion: (v) => (version = v) };
+}
+
+let open: FastifyInstance | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+  zlibCalls.gzip = 0;
+  zlibCalls.br = 0;
+});
+
+async function start(maxEntries?: number): Promise<Harness> {
+  const h = await harness(maxEntries);
+  open = h.app;
+  return h;
+}
+
+describe('ResponseCache conditional requests', () => {
+  it('answers a matching If-None-Match with 304 and no body', async () => {
+    const { app } = await start();
+    const first = await app.inject('/home');
+    expect(first.statusCode).toBe(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await app.inject({ url: '/home', headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.etag).toBe(etag);
+  });
+
+  it('accepts weak and listed tags and *, and refuses other tags', async () => {
+    const { app } = await start();
+    const etag = (await app.inject('/home')).headers.etag as string;
+    for (const header of [`W/${etag}`, `"other", ${etag}`, '*']) {
+      expect((await app.inject({ url: '/home', headers: { 'if-none-match': header } })).statusCode).toBe(304);
+    }
+    expect((await app.inject({ url: '/home', headers: { 'if-none-match': '"other"' } })).statusCode).toBe(200);
+  });
+
+  it('answers If-Modified-Since at or after Last-Modified with 304, before it with 200', async () => {
+    const { app } = await start();
+    const first = await app.inject('/home');
+    expect(first.headers['last-modified']).toBe('Mon, 01 Jun 2026 12:00:00 GMT');
+    const at = await app.inject({ url: '/home', headers: { 'if-modified-since': 'Mon, 01 Jun 2026 12:00:00 GMT' } });
+    expect(at.statusCode).toBe(304);
+    const before = await app.inject({ url: '/home', headers: { 'if-modified-since': 'Mon, 01 Jun 2026 11:59:59 GMT' } });
+    expect(before.statusCode).toBe(200);
+    const garbage = await app.inject({ url: '/home', headers: { 'if-modified-since': 'yesterday-ish' } });
+    expect(garbage.statusCode).toBe(200);
+  });
+
+  it('lets If-None-Match win over If-Modified-Since', async () => {
+    const { app } = await start();
+    await app.inject('/home');
+    const response = await app.inject({
+      url: '/home',
+      headers: { 'if-none-match': '"stale"', 'if-modified-since': 'Tue, 01 Jun 2100 00:00:00 GMT' },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('ResponseCache rendering and compression', () => {
+  it('renders once per version and compresses once per version and encoding', async () => {
+    const { app, renders } = await start();
+    const bodies: Buffer[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const gz = await app.inject({ url: '/home', headers: { 'accept-encoding': 'gzip' } });
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gz.headers.vary).toBe('Accept-Encoding');
+      bodies.push(gunzipSync(gz.rawPayload));
+      const br = await app.inject({ url: '/home', headers: { 'accept-encoding': 'gzip, br' } });
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(br.rawPayload).toString()).toContain('home v1');
+    }
+    expect(renders.home).toBe(1);
+    expect(zlibCalls).toEqual({ gzip: 1, br: 1 });
+    expect(bodies.every((b) => b.toString().includes('home v1'))).toBe(true);
+  });
+
+  it('sends small bodies and clients without Accept-Encoding the identity bytes', async () => {
+    const { app } = await start();
+    const plain = await app.inject({ url: '/home', headers: { 'accept-encoding': '' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toContain('home v1');
+    expect(plain.headers['content-type']).toBe('text/html; charset=utf-8');
+  });
+
+  it('renders again, with a new ETag, when the stream version changes', async () => {
+    const { app, renders, setVersion } = await start();
+    const before = await app.inject('/home');
+    setVersion(2);
+    const after = await app.inject({ url: '/home', headers: { 'if-none-match': before.headers.etag as string } });
+    expect(after.statusCode).toBe(200);
+    expect(after.body).toContain('home v2');
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(renders.home).toBe(2);
+  });
+
+  it('does not cache a render that throws', async () => {
+    let calls = 0;
+    const cache = new ResponseCache(new VersionTracker(() => 1, 0));
+    const app = Fastify();
+    open = app;
+    app.get('/', (request, reply) =>
+      cache.serve(request, reply, 'k', async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('render: boom');
+        return { body: 'ok', contentType: 'text/plain' };
+      }),
+    );
+    expect((await app.inject('/')).statusCode).toBe(500);
+    expect((await app.inject('/')).body).toBe('ok');
+    expect(cache.size).toBe(1);
+  });
+
+  it('keeps at most maxEntries, dropping the least recently used', async () => {
+    const { app, cache, renders } = await start(2);
+    await app.inject('/a');
+    await app.inject('/b');
+    await app.inject('/a'); // a is now the most recently used
+    await app.inject('/c'); // evicts b
+    expect(cache.size).toBe(2);
+    await app.inject('/a');
+    await app.inject('/b');
+    expect(renders).toEqual({ a: 1, b: 2, c: 1 });
+    cache.clear();
+    expect(cache.size).toBe(0);
+  });
+});
+
+describe('VersionTracker', () => {
+  it('reads the stored version at most once per maxAgeMs, and at once after invalidate()', () => {
+    let stored = 5;
+    let reads = 0;
+    let now = 1000;
+    const tracker = new VersionTracker(
+      () => {
+        reads += 1;
+        return stored;
+      },
+      1000,
+      () => now,
+    );
+    expect(tracker.current()).toBe(5);
+    stored = 6;
+    now += 999;
+    expect(tracker.current()).toBe(5);
+    now += 1;
+    expect(tracker.current()).toBe(6);
+    stored = 7;
+    tracker.invalidate();
+    expect(tracker.current()).toBe(7);
+    expect(reads).toBe(3);
+  });
+});
+
+describe('chooseEncoding', () => {
+  it.each([
+    ['gzip, deflate, br', 2000, 'br'],
+    ['gzip', 2000, 'gzip'],
+    ['br;q=0, gzip', 2000, 'gzip'],
+    ['br;q=0.5, gzip;q=0.8', 2000, 'gzip'],
+    ['*', 2000, 'br'],
+    ['gzip;q=0, br;q=0', 2000, 'identity'],
+    ['deflate', 2000, 'identity'],
+    [undefined, 2000, 'identity'],
+    ['br', 100, 'identity'],
+  ] as const)('%s for %i bytes → %s', (header, size, expected) => {
+    expect(chooseEncoding(header, size)).toBe(expected);
+  });
+});
