@@ -23,17 +23,17 @@ export function httpStatusMessage(status: number, note = ''): string {
 }
 
 /**
- * The most telling message in a thrown error: undici wraps socket and DNS failures as
- * TypeError('fetch failed') with the real error as `cause`, and Node's happy-eyeballs connect
- * wraps several attempts in an AggregateError with an empty message.
+ * The most telling message in a thrown value: undici wraps socket and DNS failures as
+ * TypeError('fetch failed') with the real error as `cause`, Node's happy-eyeballs connect wraps
+ * several attempts in an AggregateError with an empty message, and mocks may throw plain objects.
  */
 export function describeThrown(error: unknown): string {
   let current: unknown = error;
   let best = '';
-  for (let depth = 0; depth < 8 && current instanceof Error; depth += 1) {
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    best = stringField(current, 'message') || stringField(current, 'code') || best;
     const inner: unknown = current instanceof AggregateError ? current.errors[0] : undefined;
-    best = current.message || errorCode(current) || best;
-    current = current.cause ?? inner;
+    current = (current as { cause?: unknown }).cause ?? inner;
   }
   return best || String(error);
 }
@@ -43,7 +43,7 @@ export function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function errorCode(error: Error): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : '';
+function stringField(value: object, key: string): string {
+  const field = (value as Record<string, unknown>)[key];
+  return typeof field === 'string' ? field : '';
 }
