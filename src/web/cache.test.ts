@@ -1,3 +1,4 @@
+import type * as zlibModule from 'node:zlib';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -6,7 +7,7 @@ import { ResponseCache, VersionTracker, chooseEncoding } from './cache.js';
 // Counts how often the cache compresses, without changing what compression gives.
 const zlibCalls = vi.hoisted(() => ({ gzip: 0, br: 0 }));
 vi.mock('node:zlib', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:zlib')>();
+  const real = await importOriginal<typeof zlibModule>();
   return {
     ...real,
     gzipSync: (...args: Parameters<typeof real.gzipSync>) => {
