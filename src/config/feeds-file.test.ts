@@ -61,6 +61,11 @@ describe('parseFeedsText: a valid file', () => {
     expect(result.ok && result.config.site.timezone).toBe('Europe/Oslo');
   });
 
+  it('keeps the spaces of a pattern, which can matter', () => {
+    const result = parseFeedsText(withSources(`${GOOD_SOURCE}    include: [" ai "]\n`), 'feeds.yaml');
+    expect(result.ok && result.config.sources[0]?.include).toEqual([' ai ']);
+  });
+
   it('accepts a flow-style source', () => {
     const text = withSources(
       '  - {id: flow, title: Flow, site: "https://flow.test/", description: D, category: research}\n',
@@ -79,6 +84,7 @@ describe('parseFeedsText: each kind of bad input, at its exact place', () => {
     ['a non-text pattern', `    exclude:\n      - sponsored\n      - 42\n`, "feeds.yaml:13:9: each 'exclude' pattern must be text, but it is the number 42 (put it in quotes to use it as text)"],
     ['max_entries of zero', `    max_entries: 0\n`, "feeds.yaml:11:18: 'max_entries' must be a whole number above 0 (got 0)"],
     ['poll_minutes as text', `    poll_minutes: "30"\n`, `feeds.yaml:11:19: 'poll_minutes' must be a whole number, but it is the text "30"`],
+    ['an empty pattern', `    exclude: [""]\n`, "feeds.yaml:11:15: each 'exclude' pattern is empty"],
     ['a fractional max_entries', `    max_entries: 2.5\n`, "feeds.yaml:11:18: 'max_entries' must be a whole number above 0 (got 2.5)"],
   ])('%s', (_name, extraLines, expected) => {
     expect(issuesOf(withSources(GOOD_SOURCE + extraLines))).toEqual([expected]);

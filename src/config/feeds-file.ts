@@ -20,22 +20,29 @@ export function parseFeedsText(text: string, fileName: string): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const ctx: IssueContext = { file: fileName, text, doc, lineCounter };
-  if (doc.errors.length > 0) return failed(doc.errors.map((e) => yamlSyntaxIssue(ctx, e)));
-
-  let data: unknown;
-  try {
-    data = doc.toJS();
-  } catch (err) {
-    // Unresolved or runaway aliases only surface when the document is turned into values.
-    return failed([issueAt(ctx, undefined, `YAML error: ${(err as Error).message}`)]);
-  }
-  if (data === null || data === undefined) return failed([issueAt(ctx, undefined, EMPTY_FILE)]);
+  const read = documentData(ctx);
+  if (!read.ok) return failed(read.issues);
+  const { data } = read;
 
   const parsed = feedsFileSchema.safeParse(data);
   const issues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaIssues(ctx, issue));
   issues.push(...duplicateIdIssues(ctx, data));
   if (!parsed.success || issues.length > 0) return failed(issues);
   return { ok: true, config: toFeedsConfig(parsed.data) };
+}
+
+/** The plain values of the document, or why there are none. */
+function documentData(ctx: IssueContext): { ok: true; data: unknown } | { ok: false; issues: ConfigIssue[] } {
+  if (ctx.doc.errors.length > 0) return { ok: false, issues: ctx.doc.errors.map((e) => yamlSyntaxIssue(ctx, e)) };
+  let data: unknown;
+  try {
+    data = ctx.doc.toJS();
+  } catch (err) {
+    // Unresolved or runaway aliases only surface when the document is turned into values.
+    return { ok: false, issues: [issueAt(ctx, undefined, `YAML error: ${(err as Error).message}`)] };
+  }
+  if (data === null || data === undefined) return { ok: false, issues: [issueAt(ctx, undefined, EMPTY_FILE)] };
+  return { ok: true, data };
 }
 
 /** Reads and validates a feeds file; a file that cannot be read is one issue at 1:1. */

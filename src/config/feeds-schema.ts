@@ -47,10 +47,11 @@ function checked<T>(check: Check<T>) {
   };
 }
 
-function text(name: string, check?: Check<string>) {
+/** Non-empty text, trimmed unless `trim` is false (a pattern's spaces can matter: " ai "). */
+function text(name: string, check?: Check<string>, trim = true) {
   return z
     .string({ error: (iss) => kindMessage(name, 'text', iss.input) })
-    .transform((s) => s.trim())
+    .transform((s) => (trim ? s.trim() : s))
     .superRefine(checked((s) => (s === '' ? `${name} is empty` : check?.(s))));
 }
 
@@ -94,7 +95,7 @@ function regexProblem(pattern: string): string | undefined {
 }
 
 const patterns = (key: string) =>
-  z.array(text(`each '${key}' pattern`, regexProblem), {
+  z.array(text(`each '${key}' pattern`, regexProblem, false), {
     error: (iss) => kindMessage(`'${key}'`, `a list of patterns, like ["patient engagement"]`, iss.input),
   });
 
