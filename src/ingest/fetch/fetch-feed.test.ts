@@ -245,6 +245,12 @@ describe('network failures', () => {
     expect(await fetchFeed(URL_, {}, { ...options, fetchImpl: rejectingWithString })).toMatchObject({ code: 'network', message: 'fetch: boom' });
   });
 
+  it('times out an injected fetch that never answers and ignores the signal', async () => {
+    const neverAnswers = (() => new Promise<Response>(() => undefined)) as typeof fetch;
+    const result = await fetchFeed(URL_, {}, { ...options, timeoutMs: 200, fetchImpl: neverAnswers });
+    expect(result).toMatchObject({ kind: 'error', code: 'timeout', message: 'fetch: timed out after 200 ms' });
+  });
+
   it('times out a body that never ends even when the injected fetch ignores the signal', async () => {
     const endless = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode('<rss>')) });
     const ignoresSignal = (async () => new Response(endless, { status: 200 })) as typeof fetch;

@@ -40,21 +40,32 @@ async function fetchUntimed(url: string, validators: CacheValidators, options: F
   if (!(start instanceof URL)) return start;
   const deadline = startDeadline(options.timeoutMs);
   const trail: RedirectTrail = {};
-  const request = {
-    headers: buildRequestHeaders(validators, options.userAgent),
-    signal: deadline.signal,
-    fetchImpl: options.fetchImpl ?? globalThis.fetch,
-  };
   try {
-    const hop = await followRedirects(start, (next) => sendGet(next, request), options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, trail);
-    if (hop.kind === 'error') return hop;
-    const limits = { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, signal: deadline.signal, now: options.now ?? Date.now };
-    return await interpretResponse({ ...hop, ...definedOnly(trail) }, validators, limits);
+    return await fetchWithin(start, validators, options, deadline.signal, trail);
   } catch (error) {
-    const code = deadline.expired() ? 'timeout' : 'network';
-    const message = deadline.expired() ? `fetch: timed out after ${options.timeoutMs} ms` : `fetch: ${describeThrown(error)}`;
-    return fetchError(code, message, trail);
+    if (deadline.expired()) return fetchError('timeout', `fetch: timed out after ${options.timeoutMs} ms`, trail);
+    return fetchError('network', `fetch: ${describeThrown(error)}`, trail);
   } finally {
     deadline.clear();
   }
+}
+
+/** The hops and the body read, all under one signal; throws on network errors and aborts. */
+async function fetchWithin(
+  start: URL,
+  validators: CacheValidators,
+  options: FetchOptions,
+  signal: AbortSignal,
+  trail: RedirectTrail,
+): Promise<PendingResult> {
+  const request = {
+    headers: buildRequestHeaders(validators, options.userAgent),
+    signal,
+    fetchImpl: options.fetchImpl ?? globalThis.fetch,
+  };
+  const send = (next: string) => sendGet(next, request);
+  const hop = await followRedirects(start, send, options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, trail);
+  if (hop.kind === 'error') return hop;
+  const limits = { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, signal, now: options.now ?? Date.now };
+  return interpretResponse({ ...hop, ...definedOnly(trail) }, validators, limits);
 }

@@ -50,7 +50,14 @@ export async function followRedirects(
   }
 }
 
-function nextHop(response: Response, current: string, hops: number, maxRedirects: number, trail: RedirectTrail): URL | PendingError {
+/** The URL to go to next, or why we stop here. */
+function nextHop(
+  response: Response,
+  current: string,
+  hops: number,
+  maxRedirects: number,
+  trail: RedirectTrail,
+): URL | PendingError {
   const extra = { permanentRedirectTo: trail.permanentRedirectTo };
   if (hops >= maxRedirects) {
     return fetchError('too-many-redirects', `fetch: more than ${maxRedirects} redirects`, extra);

@@ -24,12 +24,25 @@ export interface GetRequest {
   fetchImpl: typeof fetch;
 }
 
-/** One GET that never follows redirects itself: we follow them to see each hop. */
+/**
+ * One GET that never follows redirects itself: we follow them to see each hop. Rejects with
+ * the signal's reason on abort even if an injected fetch ignores the signal.
+ */
 export function sendGet(url: string, request: GetRequest): Promise<Response> {
-  return request.fetchImpl(url, {
+  const pending = request.fetchImpl(url, {
     method: 'GET',
     headers: request.headers,
     redirect: 'manual',
     signal: request.signal,
+  });
+  return rejectOnAbort(pending, request.signal);
+}
+
+function rejectOnAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
