@@ -1,0 +1,91 @@
+// The poll schedule: node-cron calls a tick; a tick runs one pass unless one is still running.
+import cron from 'node-cron';
+import type { Logger } from 'pino';
+
+/** The part of a node-cron task the scheduler uses; tests pass a fake. */
+export interface CronTask {
+  destroy(): void | Promise<void>;
+}
+
+export type CreateCronTask = (expression: string, tick: () => void, log: Logger) => CronTask;
+
+/** A pass gets a signal that aborts when the scheduler stops: start no new source after that. */
+export type RunPass = (trigger: string, signal: AbortSignal) => Promise<unknown>;
+
+export interface SchedulerOptions {
+  /** A cron expression, or 'off': no cron task at all. */
+  schedule: string;
+  runPass: RunPass;
+  log: Logger;
+  /** Default: node-cron's `schedule`. */
+  createTask?: CreateCronTask;
+}
+
+export interface Scheduler {
+  /** Runs a pass now unless one is running (or the scheduler stopped); resolves when it ends. */
+  runNow(trigger: string): Promise<'ran' | 'skipped'>;
+  /** True while a pass runs. */
+  readonly busy: boolean;
+  /** Stops the cron, asks a running pass to start no further source, and waits for it to end. */
+  stop(): Promise<void>;
+}
+
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const { log } = options;
+  const stopping = new AbortController();
+  let running: Promise<void> | undefined;
+
+  const runNow = async (trigger: string): Promise<'ran' | 'skipped'> => {
+    if (stopping.signal.aborted) return 'skipped';
+    if (running) {
+      log.warn({ trigger }, 'poll pass still running: this one is skipped');
+      return 'skipped';
+    }
+    running = runGuarded(options, trigger, stopping.signal).finally(() => {
+      running = undefined;
+    });
+    await running;
+    return 'ran';
+  };
+
+  const task = options.schedule === 'off' ? undefined : createTaskFor(options, () => void runNow('schedule'));
+  log.info({ schedule: options.schedule }, options.schedule === 'off' ? 'poll scheduler off' : 'poll scheduler started');
+
+  return {
+    runNow,
+    get busy() {
+      return running !== undefined;
+    },
+    async stop() {
+      stopping.abort();
+      await task?.destroy();
+      await running;
+    },
+  };
+}
+
+function createTaskFor(options: SchedulerOptions, tick: () => void): CronTask {
+  const create = options.createTask ?? scheduleWithNodeCron;
+  return create(options.schedule, tick, options.log);
+}
+
+/** A failing pass is logged; the schedule goes on. */
+async function runGuarded(options: SchedulerOptions, trigger: string, signal: AbortSignal): Promise<void> {
+  try {
+    await options.runPass(trigger, signal);
+  } catch (err) {
+    options.log.error({ err, trigger }, 'poll pass failed');
+  }
+}
+
+const scheduleWithNodeCron: CreateCronTask = (expression, tick, log) =>
+  cron.schedule(expression, tick, {
+    name: 'poll',
+    // The tick returns at once, so node-cron never sees an overlap; skipping is ours (and logged).
+    logger: {
+      info: (message) => log.info(message),
+      warn: (message) => log.warn(message),
+      error: (message, err) => log.error({ err: err ?? message }, 'cron error'),
+      debug: (message) => log.debug(typeof message === 'string' ? message : { err: message }),
+    },
+  });
