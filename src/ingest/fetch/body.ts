@@ -50,7 +50,10 @@ export function discardBody(response: Response): void {
   if (response.body && !response.bodyUsed) void response.body.cancel().catch(() => undefined);
 }
 
-/** True when the server's Content-Length alone already says the body is over the cap. */
+/**
+ * True when the server's Content-Length alone already says the body is over the cap. It counts
+ * the encoded bytes, and a compressed body only grows when decoded, so the early refusal is fair.
+ */
 export function declaredLengthExceeds(headers: Headers, maxBytes: number): boolean {
   const declared = Number(headers.get('content-length'));
   return Number.isFinite(declared) && declared > maxBytes;
