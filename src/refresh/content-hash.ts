@@ -20,13 +20,8 @@ export function contentHash(entry: NormalEntry, publishedAtGuessed: boolean): st
     entry.contentHtml,
     entry.excerpt,
     entry.contentText,
-    baseUrlOf(entry) ?? null,
+    // The base changes what the sanitizer makes of relative URLs.
+    entry.baseUrl ?? null,
   ];
   return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
-}
-
-/** The entry's base for relative URLs, when the parser gives one: it changes what the sanitizer makes. */
-function baseUrlOf(entry: NormalEntry): string | undefined {
-  const value = (entry as { baseUrl?: unknown }).baseUrl;
-  return typeof value === 'string' ? value : undefined;
 }

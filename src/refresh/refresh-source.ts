@@ -1,0 +1,203 @@
+// refreshSource: the one place the ingest stages meet the store, for one source (like Miniflux's
+// RefreshFeed). Fetch → parse → filter → hash → sanitize what changed → save, in that order.
+import type { FetchResult, NormalEntry, ParsedFeed, RefreshReport } from '../core/types.js';
+import { FeedParseError, compileFilter, parseFeed, sanitizeEntry, sanitizeFeedMeta } from '../ingest/index.js';
+import { getEntryHashes, recordFailure, recordSuccess, saveFetch, type StoredEntryInput } from '../store/index.js';
+import { contentHash } from './content-hash.js';
+import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
+import { nextPollAfterFailure, nextPollAfterSuccess } from './schedule.js';
+import type { RefreshDeps, RefreshSource } from './types.js';
+
+type FetchOk = Extract<FetchResult, { kind: 'ok' }>;
+type FetchNotModified = Extract<FetchResult, { kind: 'not-modified' }>;
+type FetchFailed = Extract<FetchResult, { kind: 'error' }>;
+
+/** A report plus what only the log line needs. */
+interface Attempt {
+  report: RefreshReport;
+  log: RefreshLogExtra;
+}
+
+/**
+ * Refreshes one source and records the outcome on its row. Never throws: every failure, even an
+ * unexpected one, comes back as a report with outcome 'error' (or 'gone').
+ */
+export async function refreshSource(deps: RefreshDeps, source: RefreshSource): Promise<RefreshReport> {
+  const started = performance.now();
+  let attempt: Attempt;
+  try {
+    attempt = await attemptRefresh(deps, source);
+  } catch (error) {
+    attempt = await recordUnexpected(deps, source, error);
+  }
+  attempt.report.ms = Math.round(performance.now() - started);
+  logRefresh(deps.log, source, attempt.report, attempt.log);
+  return attempt.report;
+}
+
+async function attemptRefresh(deps: RefreshDeps, source: RefreshSource): Promise<Attempt> {
+  const url = source.row.feed_url;
+  if (url === null) return { report: emptyReport(source, 'skipped'), log: {} };
+  const validators = { etag: source.row.etag ?? undefined, lastModified: source.row.last_modified ?? undefined };
+  const result = await deps.fetchFeed(url, validators, { ...deps.fetchOptions, now: deps.now });
+  if (result.kind === 'not-modified') return onNotModified(deps, source, result);
+  if (result.kind === 'ok') return onFeed(deps, source, result);
+  return onFetchFailed(deps, source, result);
+}
+
+/** 304: the source's row is updated, nothing else; no parse, no entry write, no stream change. */
+async function onNotModified(deps: RefreshDeps, source: RefreshSource, result: FetchNotModified): Promise<Attempt> {
+  const now = deps.now();
+  await recordSuccess(deps.db, source.row.id, {
+    now,
+    durationMs: result.durationMs,
+    nextPollAt: nextPollAfterSuccess(now, source.config.pollMinutes),
+    status: 304,
+    etag: result.etag,
+    lastModified: result.lastModified,
+    movedTo: result.permanentRedirectTo,
+  });
+  return { report: withMove({ ...emptyReport(source, 'not-modified'), status: 304 }, result.permanentRedirectTo), log: {} };
+}
+
+async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk): Promise<Attempt> {
+  const now = deps.now();
+  let parsed: ParsedFeed;
+  try {
+    parsed = await parseFeed(result.body, result.finalUrl, now);
+  } catch (error) {
+    if (!(error instanceof FeedParseError)) throw error;
+    return recordFailed(deps, source, { now, status: result.status, error: error.message, durationMs: result.durationMs, movedTo: result.permanentRedirectTo });
+  }
+  const maxEntries = source.config.maxEntries ?? source.defaultMaxEntries;
+  const wanted = newestFirst(uniqueById(parsed.entries.filter(compileSourceFilter(source)))).slice(0, maxEntries);
+  const changed = await changedEntries(deps, source, wanted, result.finalUrl, now);
+  const saved = await saveFetch(deps.db, source.row.id, changed, {
+    now,
+    durationMs: result.durationMs,
+    nextPollAt: nextPollAfterSuccess(now, source.config.pollMinutes),
+    status: result.status,
+    etag: result.etag,
+    lastModified: result.lastModified,
+    feed: sanitizeFeedMeta({ title: parsed.title, link: parsed.link, icon: parsed.icon }, result.finalUrl),
+    movedTo: result.permanentRedirectTo,
+    maxEntries,
+  });
+  const outcome = saved.added + saved.updated > 0 ? 'updated' : 'unchanged';
+  const report = { ...emptyReport(source, outcome), status: result.status, added: saved.added, updated: saved.updated };
+  return { report: withMove(report, result.permanentRedirectTo), log: { removed: saved.removed } };
+}
+
+function compileSourceFilter(source: RefreshSource): (entry: NormalEntry) => boolean {
+  return compileFilter({ include: source.config.include ?? [], exclude: source.config.exclude ?? [] });
+}
+
+/**
+ * The entries whose hash (of the parsed form) differs from the stored one, sanitized. The
+ * sanitizer runs last, and only on new or changed entries: everything before it (filter, hash)
+ * sees the source's own content, and unchanged entries cost no sanitizing at all.
+ */
+async function changedEntries(
+  deps: RefreshDeps,
+  source: RefreshSource,
+  entries: readonly NormalEntry[],
+  feedUrl: string,
+  now: number,
+): Promise<StoredEntryInput[]> {
+  const stored = await getEntryHashes(deps.db, source.row.id);
+  const changed: StoredEntryInput[] = [];
+  for (const entry of entries) {
+    const guessed = isPublishedAtGuessed(entry, now);
+    const hash = contentHash(entry, guessed);
+    if (stored.get(entry.entryId) === hash) continue;
+    // The sanitizer prefers the entry's own base URL (xml:base) when the parser found one.
+    const clean = sanitizeEntry(entry, feedUrl);
+    changed.push({ ...clean, contentHash: hash, publishedAtGuessed: guessed });
+  }
+  return changed;
+}
+
+/**
+ * Whether the date is the parser's guess. The parser gives a missing date, or one later than the
+ * fetch, the fetch time it was handed (`now`); a `publishedAtGuessed` flag wins when it sets one.
+ */
+function isPublishedAtGuessed(entry: NormalEntry, now: number): boolean {
+  const flag = (entry as { publishedAtGuessed?: unknown }).publishedAtGuessed;
+  return typeof flag === 'boolean' ? flag : entry.publishedAt === now;
+}
+
+/** A feed repeating an id keeps its first occurrence (feeds list newest first). */
+function uniqueById(entries: readonly NormalEntry[]): NormalEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.entryId) && Boolean(seen.add(e.entryId)));
+}
+
+/**
+ * Newest first, so cutting to max_entries keeps the same entries the store keeps: an entry the
+ * store's retention dropped must not come back as "new" at the next poll.
+ */
+function newestFirst(entries: NormalEntry[]): NormalEntry[] {
+  return entries.sort((a, b) => b.publishedAt - a.publishedAt);
+}
+
+async function onFetchFailed(deps: RefreshDeps, source: RefreshSource, result: FetchFailed): Promise<Attempt> {
+  const failure = {
+    now: deps.now(),
+    status: result.status,
+    error: result.message,
+    durationMs: result.durationMs,
+    movedTo: result.permanentRedirectTo,
+  };
+  if (result.code === 'gone') return recordGone(deps, source, failure);
+  return recordFailed(deps, source, { ...failure, retryAfterMs: result.retryAfterMs });
+}
+
+interface Failure {
+  now: number;
+  status?: number;
+  error: string;
+  durationMs: number;
+  movedTo?: string;
+  retryAfterMs?: number;
+}
+
+/** A failed fetch or parse: error count up, next poll after the backoff (or the server's Retry-After). */
+async function recordFailed(deps: RefreshDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
+  const errorCount = source.row.error_count + 1;
+  const nextPollAt = nextPollAfterFailure(failure.now, errorCount, failure.retryAfterMs);
+  await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt });
+  const report = { ...emptyReport(source, 'error'), status: failure.status, error: failure.error };
+  return { report: withMove(report, failure.movedTo), log: { nextPollAt, errorCount } };
+}
+
+/** 410: the source is stopped until the operator changes its feed URL (syncSources clears the stop). */
+async function recordGone(deps: RefreshDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
+  await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt: null, gone: true });
+  const report = { ...emptyReport(source, 'gone'), status: failure.status, error: failure.error };
+  return { report: withMove(report, failure.movedTo), log: {} };
+}
+
+/** A bug or a store failure: recorded like any failure when the store still answers, logged with its stack. */
+async function recordUnexpected(deps: RefreshDeps, source: RefreshSource, error: unknown): Promise<Attempt> {
+  const message = describeError(error);
+  try {
+    const attempt = await recordFailed(deps, source, { now: deps.now(), error: message, durationMs: 0 });
+    return { ...attempt, log: { ...attempt.log, unexpected: error } };
+  } catch (recordError) {
+    return { report: { ...emptyReport(source, 'error'), error: message }, log: { unexpected: error, recordError } };
+  }
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // Keep a stage prefix ("store: ...") when the error has one.
+  return /^[a-z][\w-]*: /.test(text) ? text : `refresh: ${text}`;
+}
+
+function emptyReport(source: RefreshSource, outcome: RefreshReport['outcome']): RefreshReport {
+  return { sourceId: source.row.id, outcome, added: 0, updated: 0, ms: 0 };
+}
+
+function withMove(report: RefreshReport, movedTo: string | undefined): RefreshReport {
+  return movedTo === undefined ? report : { ...report, movedTo };
+}

@@ -1,0 +1,170 @@
+import type http from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixture, plainFeed, startFeedServer, type FeedServer } from '../../test/fixtures/refresh/feed-server.js';
+import { refreshHarness, type Harness } from '../../test/fixtures/refresh/harness.js';
+import { makeSource } from '../../test/helpers/store.js';
+import { latestPollRun } from '../store/index.js';
+import { Refresher, dueSources, refreshAll } from './refresher.js';
+
+let server: FeedServer;
+let bench: Harness | undefined;
+
+beforeEach(async () => {
+  server = await startFeedServer();
+});
+
+afterEach(async () => {
+  await bench?.close();
+  bench = undefined;
+  await server.close();
+});
+
+/** Requests wait here until the test lets them go. */
+function heldResponses(body: string) {
+  const held: http.ServerResponse[] = [];
+  const release = () => {
+    for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body);
+  };
+  return { held, release };
+}
+
+function feeds(ids: string[], overrides = {}) {
+  return ids.map((id) => makeSource(id, { feed: `${server.url}${id}.xml`, ...overrides }));
+}
+
+describe('refreshAll', () => {
+  it('stores a good feed beside a malformed one, and records the pass', async () => {
+    server.route('/good.xml', plainFeed(() => fixture('blog-v1.xml')));
+    server.route('/bad.xml', plainFeed(() => fixture('malformed.xml')));
+    bench = await refreshHarness(feeds(['good', 'bad']));
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    let changed = 0;
+    const result = await refreshAll(bench.deps, sources, { trigger: 'test', onStreamChanged: () => (changed += 1) });
+    expect(result.reports.map((r) => [r.sourceId, r.outcome])).toEqual([
+      ['good', 'updated'],
+      ['bad', 'error'],
+    ]);
+    expect(await bench.entries('good')).toHaveLength(3);
+    expect((await bench.row('bad')).last_error).toMatch(/^parse: /);
+    expect(result.totals).toEqual({ sourcesDue: 2, fetched: 2, notModified: 0, errors: 1, entriesAdded: 3, entriesUpdated: 0 });
+    expect(changed).toBe(1);
+    const run = await latestPollRun(bench.store.db);
+    expect(run).toMatchObject({ id: result.pollRunId, trigger: 'test', sources_due: 2, fetched: 2, errors: 1, entries_added: 3 });
+    expect(run?.finished_at).not.toBeNull();
+  });
+
+  it('never has more than `concurrency` requests in flight', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `slow-${i}`);
+    const gate = heldResponses(fixture('undated.xml'));
+    let received = 0;
+    for (const id of ids) {
+      server.route(`/${id}.xml`, (_req, res) => {
+        received += 1;
+        gate.held.push(res);
+        // Let a batch go once four wait, and the tail once every source has asked.
+        if (gate.held.length === 4 || received === ids.length) gate.release();
+      });
+    }
+    bench = await refreshHarness(feeds(ids));
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    const result = await refreshAll(bench.deps, sources, { trigger: 'test', concurrency: 4 });
+    expect(result.reports.every((r) => r.outcome === 'updated')).toBe(true);
+    expect(server.maxInFlight).toBe(4);
+  });
+
+  it('lets the other sources finish while one is slow', async () => {
+    const slow = heldResponses(fixture('blog-v1.xml'));
+    server.route('/slow.xml', (_req, res) => void slow.held.push(res));
+    const fast = ['a', 'b', 'c', 'd', 'e'];
+    for (const id of fast) server.route(`/${id}.xml`, plainFeed(() => fixture('undated.xml')));
+    bench = await refreshHarness(feeds(['slow', ...fast]));
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    const done: string[] = [];
+    const result = await refreshAll(bench.deps, sources, {
+      trigger: 'test',
+      concurrency: 2,
+      onProgress: (_n, _total, report) => {
+        done.push(report.sourceId);
+        // The slow one answers only after every fast one is done: a held-back pass never gets here.
+        if (done.length === fast.length) slow.release();
+      },
+    });
+    expect(done).toEqual([...fast, 'slow']);
+    expect(result.reports.map((r) => r.outcome)).toEqual(Array(6).fill('updated'));
+  });
+
+  it('reports progress as done/total', async () => {
+    for (const id of ['a', 'b', 'c']) server.route(`/${id}.xml`, plainFeed(() => fixture('undated.xml')));
+    bench = await refreshHarness(feeds(['a', 'b', 'c']));
+    const progress: string[] = [];
+    await refreshAll(bench.deps, await dueSources(bench.store.db, bench.config, bench.clock.now), {
+      trigger: 'test',
+      onProgress: (done, total) => progress.push(`${done}/${total}`),
+    });
+    expect(progress).toEqual(['1/3', '2/3', '3/3']);
+  });
+
+  it('starts no further source once its signal aborts', async () => {
+    for (const id of ['a', 'b', 'c']) server.route(`/${id}.xml`, plainFeed(() => fixture('undated.xml')));
+    bench = await refreshHarness(feeds(['a', 'b', 'c']));
+    const stop = new AbortController();
+    const result = await refreshAll(bench.deps, await dueSources(bench.store.db, bench.config, bench.clock.now), {
+      trigger: 'test',
+      concurrency: 1,
+      signal: stop.signal,
+      onProgress: () => stop.abort(),
+    });
+    expect(result.reports.map((r) => r.outcome)).toEqual(['updated', 'skipped', 'skipped']);
+    expect(server.hits('/b.xml') + server.hits('/c.xml')).toBe(0);
+  });
+});
+
+describe('Refresher', () => {
+  it('never fetches the same source twice at once', async () => {
+    const gate = heldResponses(fixture('blog-v1.xml'));
+    server.route('/blog.xml', (_req, res) => void gate.held.push(res));
+    bench = await refreshHarness(feeds(['blog']));
+    const refresher = new Refresher(bench.deps);
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    const first = refresher.refreshAll(sources, { trigger: 'startup' });
+    while (gate.held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await refresher.refreshAll(sources, { trigger: 'schedule' });
+    const single = await refresher.refreshSource(sources[0]!);
+    gate.release();
+    expect((await first).reports[0]).toMatchObject({ outcome: 'updated', added: 3 });
+    expect(second.reports[0]).toMatchObject({ outcome: 'skipped' });
+    expect(single).toMatchObject({ outcome: 'skipped' });
+    expect(server.hits('/blog.xml')).toBe(1);
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    expect(await refresher.refreshSource((await dueSources(bench.store.db, bench.config, bench.clock.now))[0]!)).toMatchObject({
+      outcome: 'unchanged',
+    });
+  });
+
+  it('fetches a source listed twice only once', async () => {
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    bench = await refreshHarness(feeds(['blog']));
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    const result = await refreshAll(bench.deps, [...sources, ...sources], { trigger: 'test' });
+    expect(result.reports).toHaveLength(1);
+    expect(server.hits('/blog.xml')).toBe(1);
+  });
+});
+
+describe('dueSources', () => {
+  it('leaves out link-only, gone and not-yet-due sources', async () => {
+    bench = await refreshHarness([
+      makeSource('feedless', { feed: undefined }),
+      makeSource('due', { feed: `${server.url}due.xml` }),
+      makeSource('later', { feed: `${server.url}later.xml`, pollMinutes: 60 }),
+    ]);
+    server.route('/later.xml', plainFeed(() => fixture('undated.xml')));
+    await bench.refresh('later');
+    const due = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    expect(due.map((s) => s.row.id)).toEqual(['due']);
+    expect(due[0]?.config.id).toBe('due');
+    expect(due[0]?.defaultMaxEntries).toBe(200);
+    const inAnHour = await dueSources(bench.store.db, bench.config, bench.clock.now + 60 * 60_000);
+    expect(inAnHour.map((s) => s.row.id)).toEqual(['due', 'later']);
+  });
+});

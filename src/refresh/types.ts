@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { CacheValidators, FetchResult, RefreshReport, SourceConfig } from '../core/types.js';
+import type { Db, PollRunTotals, SourceRow } from '../store/index.js';
+
+/** The fetch options refresh passes on (the fetcher's own clock is refresh's `now`). */
+export interface RefreshFetchOptions {
+  timeoutMs: number;
+  userAgent: string;
+  maxBytes?: number;
+  maxRedirects?: number;
+}
+
+export type FeedFetcher = (
+  url: string,
+  validators: CacheValidators,
+  options: RefreshFetchOptions & { now?: () => number },
+) => Promise<FetchResult>;
+
+/** What refreshing needs, passed in by main.ts, the poll command or a test. */
+export interface RefreshDeps {
+  db: Db;
+  fetchFeed: FeedFetcher;
+  log: Logger;
+  /** Wall clock in ms since the epoch: stored times and the parser's "now". */
+  now: () => number;
+  fetchOptions: RefreshFetchOptions;
+}
+
+/** A source ready to refresh: its stored row and what the feeds file says of it. */
+export interface RefreshSource {
+  row: SourceRow;
+  config: SourceConfig;
+  /** The site's `max_entries`, used when the source sets none. */
+  defaultMaxEntries: number;
+}
+
+export interface RefreshAllOptions {
+  /** Sources fetched at once; default 4. */
+  concurrency?: number;
+  /** Why this pass runs ('startup', 'schedule', 'cli', ...), kept in poll_runs. */
+  trigger: string;
+  /** Called after a source's entries were added or updated, so caches of the stream let go. */
+  onStreamChanged?: () => void;
+  /** Called after each source, with how many are done out of how many. */
+  onProgress?: (done: number, total: number, report: RefreshReport) => void;
+  /** Once aborted, no further source is started; those already fetching finish and are saved. */
+  signal?: AbortSignal;
+}
+
+export interface RefreshAllResult {
+  /** One per source, in the order given. */
+  reports: RefreshReport[];
+  totals: PollRunTotals;
+  pollRunId: number;
+}
