@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ResponseCache, VersionTracker } from './cache.js';
+import type { AppDeps, WebContext } from './deps.js';
+import { defaultPublicDir, defaultTemplatesDir } from './paths.js';
+import { compressionPlugin } from './plugins/compression.js';
+import { errorPagesPlugin } from './plugins/errors.js';
+import { securityPlugin } from './plugins/security.js';
+import { staticFilesPlugin } from './plugins/static-files.js';
+import { viewsPlugin } from './plugins/views.js';
+import { conversationsRoutes } from './routes/conversations.js';
+import { feedRoutes } from './routes/feeds.js';
+import { homeRoutes } from './routes/home.js';
+import { searchRoutes } from './routes/search.js';
+import { sectionRoutes } from './routes/sections.js';
+import { sourceRoutes } from './routes/sources.js';
+import { statusRoutes } from './routes/status.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The caches the routes share: main.ts calls `webContext.versions.invalidate()` after a poll. */
+    webContext: WebContext;
+  }
+}
+
+/** The routes' shared state, made once per app (no module-level caches). */
+export function createWebContext(deps: AppDeps): WebContext {
+  const now = deps.now ?? Date.now;
+  const versions = new VersionTracker(deps.readStreamVersion, 1000, now);
+  return { ...deps, now, versions, cache: new ResponseCache(versions) };
+}
+
+/**
+ * The portal's Fastify app, ready for `inject` or `listen` (the caller listens). Outside-in: security
+ * headers and compression for every response, static files, views, error pages, then the routes.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ ...loggerOptions(deps.logger), routerOptions: { ignoreTrailingSlash: true } });
+  const ctx = createWebContext(deps);
+  app.decorate('webContext', ctx);
+
+  await app.register(securityPlugin);
+  await app.register(compressionPlugin);
+  await app.register(staticFilesPlugin, { publicDir: deps.publicDir ?? defaultPublicDir() });
+  await app.register(viewsPlugin, {
+    templatesDir: deps.templatesDir ?? defaultTemplatesDir(),
+    getSite: () => ctx.getConfig().site,
+    now: ctx.now,
+  });
+  await app.register(errorPagesPlugin);
+
+  await homeRoutes(app, ctx);
+  await conversationsRoutes(app, ctx);
+  await sourceRoutes(app, ctx);
+  await searchRoutes(app, ctx);
+  await sectionRoutes(app, ctx);
+  await feedRoutes(app, ctx);
+  await statusRoutes(app, ctx);
+  return app;
+}
+
+function loggerOptions(logger: AppDeps['logger']): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+  if (logger === undefined || typeof logger === 'boolean') return { logger: logger ?? false };
+  return { loggerInstance: logger } as Pick<FastifyServerOptions, 'loggerInstance'>;
+}

@@ -1,0 +1,83 @@
+import { readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import fastifyView from '@fastify/view';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import Handlebars from 'handlebars';
+import type { SiteSettings } from '../../core/types.js';
+import { feedAlternates, navigation, type Alternate, type PageChrome } from '../views/chrome.js';
+import { highlightToHtml } from '../views/format.js';
+
+/** One page to render: templates/pages/<template>.hbs inside templates/layouts/main.hbs. */
+export interface PageSpec {
+  template: string;
+  /** The request path, to mark the current navigation item. */
+  path: string;
+  /** The page's name for <title>; the home page leaves it out and gets the site title alone. */
+  title?: string;
+  description?: string;
+  /** Feed links for <head>; the combined feeds by default. */
+  alternates?: Alternate[];
+  data?: Record<string, unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Renders a page to a string (so a route can cache it); never sends. */
+    renderPage(spec: PageSpec): Promise<string>;
+  }
+}
+
+export interface ViewsOptions {
+  templatesDir: string;
+  getSite: () => SiteSettings;
+  now: () => number;
+}
+
+/** Handlebars (its own instance, not the module's global one) over templates/, with our helpers. */
+export const viewsPlugin = fp<ViewsOptions>(
+  async (app, options) => {
+    const handlebars = Handlebars.create();
+    registerHelpers(handlebars);
+    await app.register(fastifyView, {
+      engine: { handlebars },
+      root: options.templatesDir,
+      layout: 'layouts/main.hbs',
+      // Templates and partials are read once; an operator's edit shows after a restart.
+      production: true,
+      options: { partials: findPartials(join(options.templatesDir, 'partials'), options.templatesDir) },
+    });
+    app.decorate('renderPage', (spec: PageSpec) => renderPage(app, options, spec));
+  },
+  { name: 'portal-views' },
+);
+
+function renderPage(app: FastifyInstance, options: ViewsOptions, spec: PageSpec): Promise<string> {
+  const site = options.getSite();
+  const chrome: PageChrome = {
+    site: { title: site.title, tagline: site.tagline },
+    documentTitle: spec.title ? `${spec.title} · ${site.title}` : site.title,
+    description: spec.description ?? site.tagline,
+    nav: navigation(spec.path),
+    alternates: spec.alternates ?? feedAlternates(site.title),
+    year: new Date(options.now()).getUTCFullYear(),
+  };
+  return app.view(`pages/${spec.template}.hbs`, { ...spec.data, chrome });
+}
+
+function registerHelpers(handlebars: typeof Handlebars): void {
+  // The one place stored text becomes markup: escaped first, then the search marks become <mark>.
+  handlebars.registerHelper('highlight', (text: unknown) => new handlebars.SafeString(highlightToHtml(String(text ?? ''))));
+}
+
+/** Every .hbs under partials/, named by its path without the extension: 'header', 'content/definition'. */
+function findPartials(dir: string, root: string): Record<string, string> {
+  const partials: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.hbs')) continue;
+    const file = relative(root, join(entry.parentPath, entry.name));
+    const name = relative(dir, join(entry.parentPath, entry.name)).slice(0, -'.hbs'.length).split(sep).join('/');
+    partials[name] = file;
+  }
+  return partials;
+}

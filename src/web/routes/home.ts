@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { listActiveSources, listStream } from '../../store/index.js';
+import type { WebContext } from '../deps.js';
+import { toEntryView, toSourceView } from '../views/models.js';
+import { htmlPage, siteTimeFormatter } from './render.js';
+
+/** How many of the newest entries the home page shows. */
+export const HOME_ENTRIES = 20;
+
+/** GET /: the tagline, the sections' teasers, Current Conversations and the sources. */
+export async function homeRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
+  app.get('/', { compress: false }, (request, reply) =>
+    ctx.cache.serve(request, reply, '/', async () => htmlPage(await renderHome(app, ctx))),
+  );
+}
+
+async function renderHome(app: FastifyInstance, ctx: WebContext): Promise<string> {
+  const [page, sources] = await Promise.all([listStream(ctx.db, { limit: HOME_ENTRIES }), listActiveSources(ctx.db)]);
+  const formatTime = siteTimeFormatter(ctx);
+  return app.renderPage({
+    template: 'home',
+    path: '/',
+    data: {
+      entries: page.entries.map((e) => toEntryView(e, formatTime)),
+      hasOlder: page.older !== undefined,
+      sources: sources.map(toSourceView),
+    },
+  });
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import { listActiveSources } from '../../store/index.js';
+import type { WebContext } from '../deps.js';
+import { toSourceView } from '../views/models.js';
+import { SECTIONS, type Section } from '../views/sections.js';
+import { htmlPage } from './render.js';
+
+/** The six static sections; their words are in templates/pages/<name>.hbs for an operator to edit. */
+export async function sectionRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
+  for (const section of SECTIONS) {
+    app.get(section.path, { compress: false }, (request, reply) =>
+      ctx.cache.serve(request, reply, section.path, async () => htmlPage(await renderSection(app, ctx, section))),
+    );
+  }
+}
+
+async function renderSection(app: FastifyInstance, ctx: WebContext, section: Section): Promise<string> {
+  // The sources are offered to every section's template, for lists an operator may want to show.
+  const sources = (await listActiveSources(ctx.db)).map(toSourceView);
+  return app.renderPage({
+    template: section.template,
+    path: section.path,
+    title: section.title,
+    description: section.description,
+    data: { section, sources, linkOnlySources: sources.filter((s) => s.linkOnly) },
+  });
+}

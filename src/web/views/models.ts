@@ -1,0 +1,83 @@
+// View models: stored rows turned into exactly what the templates print (already formatted, links checked).
+import type { SearchHit, SourceRow, StreamEntry } from '../../store/index.js';
+import { safeHref, type ShownTime } from './format.js';
+
+export interface EntryView {
+  title: string;
+  /** The original's address; absent when the source gave none we can link to. */
+  href?: string;
+  sourceId: string;
+  sourceTitle: string;
+  sourcePath: string;
+  author?: string;
+  time: ShownTime;
+  excerpt: string;
+}
+
+export function toEntryView(entry: StreamEntry, formatTime: (ms: number) => ShownTime): EntryView {
+  return {
+    title: entry.title.trim() || 'Untitled post',
+    href: safeHref(entry.link),
+    sourceId: entry.sourceId,
+    sourceTitle: entry.sourceTitle,
+    sourcePath: sourcePath(entry.sourceId),
+    author: entry.author ?? undefined,
+    time: formatTime(entry.publishedAt),
+    excerpt: entry.excerpt,
+  };
+}
+
+export interface SourceView {
+  id: string;
+  title: string;
+  path: string;
+  siteHref?: string;
+  feedHref?: string;
+  description: string;
+  category: string;
+  /** /conversations filtered to this source's category. */
+  categoryPath: string;
+  /** Listed and linked, never polled: a Facebook page, a single article. */
+  linkOnly: boolean;
+  entryCount: number;
+}
+
+export function toSourceView(row: SourceRow): SourceView {
+  return {
+    id: row.id,
+    title: row.title,
+    path: sourcePath(row.id),
+    siteHref: safeHref(row.site_url),
+    feedHref: safeHref(row.feed_url),
+    description: row.description,
+    category: row.category,
+    categoryPath: `/conversations?${new URLSearchParams({ category: row.category }).toString()}`,
+    linkOnly: row.feed_url === null,
+    entryCount: row.entry_count,
+  };
+}
+
+export interface SearchResultView {
+  /** Marked text for the `highlight` helper, which escapes it. */
+  titleMarked: string;
+  snippetMarked: string;
+  href?: string;
+  sourceTitle: string;
+  sourcePath: string;
+  time: ShownTime;
+}
+
+export function toSearchResultView(hit: SearchHit, formatTime: (ms: number) => ShownTime): SearchResultView {
+  return {
+    titleMarked: hit.titleHighlighted.trim() || hit.title.trim() || 'Untitled post',
+    snippetMarked: hit.snippet,
+    href: safeHref(hit.link),
+    sourceTitle: hit.sourceTitle,
+    sourcePath: sourcePath(hit.sourceId),
+    time: formatTime(hit.publishedAt),
+  };
+}
+
+export function sourcePath(id: string): string {
+  return `/sources/${encodeURIComponent(id)}`;
+}
