@@ -4,4 +4,5 @@ export { Refresher, refreshAll, dueSources, DEFAULT_CONCURRENCY } from './refres
 export { backoffMs, nextPollAfterFailure, nextPollAfterSuccess, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS } from './schedule.js';
 export { contentHash } from './content-hash.js';
 export { userAgent } from './user-agent.js';
+export { productionRefreshDeps } from './deps.js';
 export type { RefreshDeps, RefreshSource, RefreshAllOptions, RefreshAllResult, RefreshFetchOptions, FeedFetcher } from './types.js';
