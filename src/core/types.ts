@@ -82,6 +82,11 @@ export interface NormalEntry {
   excerpt: string;
   /** Plain text of the whole content, for search. */
   contentText: string;
+  /**
+   * Base URL for the relative URLs inside `contentHtml` (xml:base, else the feed's link, else the
+   * fetch URL), set by the parser for the sanitizer, which makes every URL absolute.
+   */
+  baseUrl?: string;
 }
 
 export interface ParsedFeed extends FeedMeta {
