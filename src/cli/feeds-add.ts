@@ -1,0 +1,299 @@
+// `npm run feeds:add -- <site-or-feed-url> [--id ID] [--category WORD] [--title T] [--description D]`:
+// find the feed (the URL itself, else the page's <link rel="alternate">, else the usual places),
+// prove it parses, and append the source to the feeds file without touching anything else in it.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { ParsedFeed, SourceConfig } from '../core/types.js';
+import { formatIssue, parseFeedsText } from '../config/index.js';
+import { appendSource, existingIds, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
+import { commonFeedUrls, describeFeed, describePage, discoverFeeds } from '../ingest/discover/index.js';
+import { fetchFeed } from '../ingest/fetch/index.js';
+import { parseFeed } from '../ingest/parse/index.js';
+import {
+  CATEGORY_PATTERN,
+  DEFAULT_CATEGORY,
+  ID_PATTERN,
+  cleanText,
+  defaultDescription,
+  hostSlug,
+  isHttpUrl,
+  shortDescription,
+  siteOf,
+  slugify,
+  urlFromArgument,
+} from './new-source.js';
+
+export const FEEDS_ADD_USAGE =
+  'usage: npm run feeds:add -- <site-or-feed-url> [--id ID] [--category WORD] [--title TEXT] [--description TEXT]';
+
+export interface FeedsAddDeps {
+  /** The feeds file to add to. */
+  feedsFile: string;
+  fetchTimeoutMs: number;
+  userAgent: string;
+  /** Each call is one or more whole lines, newline included. */
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  now: () => number;
+}
+
+interface AddRequest {
+  url: string;
+  id?: string;
+  category?: string;
+  title?: string;
+  description?: string;
+}
+
+/** A feed that fetched and parsed, and how it was found. */
+interface FoundFeed {
+  feedUrl: string;
+  xml: string;
+  feed: ParsedFeed;
+  /** The HTML page it was discovered from, when the URL given was a page. */
+  page?: { url: string; html: string; how: 'link' | 'usual-place' };
+  /** Set when the feed answered with a permanent redirect: the new address was used. */
+  movedFrom?: string;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
+
+class UsageError extends Error {}
+
+/** Runs the command; resolves to the exit code: 0 added, 1 refused or failed, 2 usage error. */
+export async function runFeedsAdd(args: string[], deps: FeedsAddDeps): Promise<number> {
+  let request: AddRequest | 'help';
+  try {
+    request = parseAddArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !isParseArgsError(error)) throw error;
+    deps.stderr(`feeds:add: ${(error as Error).message}\n${FEEDS_ADD_USAGE}\n`);
+    return 2;
+  }
+  if (request === 'help') {
+    deps.stdout(`${FEEDS_ADD_USAGE}\n`);
+    return 0;
+  }
+  try {
+    return await addSource(request, deps);
+  } catch (error) {
+    deps.stderr(`feeds:add: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+function parseAddArgs(args: string[]): AddRequest | 'help' {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      id: { type: 'string' },
+      category: { type: 'string' },
+      title: { type: 'string' },
+      description: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'give the address of a site or a feed' : 'give one address at a time');
+  }
+  const url = urlFromArgument(positionals[0]!);
+  if (url === undefined) throw new UsageError(`'${positionals[0]}' is not an http(s) address`);
+  const category = values.category?.trim().toLowerCase();
+  if (values.id !== undefined && !ID_PATTERN.test(values.id)) {
+    throw new UsageError(`--id must be lowercase letters, digits and single hyphens, like 'regina-holliday' (got '${values.id}')`);
+  }
+  if (category !== undefined && !CATEGORY_PATTERN.test(category)) {
+    throw new UsageError(`--category must be one lowercase word (a-z, 0-9, '-'), like 'advocacy' (got '${values.category}')`);
+  }
+  for (const key of ['title', 'description'] as const) {
+    if (values[key] !== undefined && cleanText(values[key]) === '') throw new UsageError(`--${key} is empty`);
+  }
+  return {
+    url,
+    ...(values.id !== undefined && { id: values.id }),
+    ...(category !== undefined && { category }),
+    ...(values.title !== undefined && { title: cleanText(values.title) }),
+    ...(values.description !== undefined && { description: cleanText(values.description) }),
+  };
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<number> {
+  const file = deps.feedsFile;
+  const text = await readFeedsText(file);
+  const current = parseFeedsText(text, file);
+  if (!current.ok) {
+    for (const issue of current.issues) deps.stderr(`${formatIssue(issue)}\n`);
+    return refuse(deps, `${file} has problems; fix them first (npm run feeds:check). Nothing added.`);
+  }
+  // Refusals that need no network come first.
+  const early = duplicateProblem(text, file, request.url, request.id);
+  if (early !== undefined) return refuse(deps, early);
+
+  const found = await findFeed(request.url, deps);
+  if (!found.ok) return refuse(deps, found.message);
+  const source = buildSource(request, found.value);
+  const duplicate = duplicateProblem(text, file, source.feed!, source.id, request.id === undefined);
+  if (duplicate !== undefined) return refuse(deps, duplicate);
+
+  const updated = appendSource(text, source);
+  const check = parseFeedsText(updated, file);
+  if (!check.ok) {
+    for (const issue of check.issues) deps.stderr(`${formatIssue(issue)}\n`);
+    return refuse(deps, `the new source would not validate; ${file} is unchanged.`);
+  }
+  await writeFeedsFile(file, updated, text);
+  deps.stdout(addedReport(file, source, found.value));
+  return 0;
+}
+
+async function readFeedsText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new Error(code === 'ENOENT' ? `cannot read ${file}: no such file (set FEEDS_FILE to its path)` : `cannot read ${file}: ${message}`);
+  }
+}
+
+function refuse(deps: FeedsAddDeps, message: string): number {
+  deps.stderr(`feeds:add: ${message}\n`);
+  return 1;
+}
+
+/** Why the source cannot go in: its feed is listed already, or its id is taken. */
+function duplicateProblem(text: string, file: string, feedUrl: string, id: string | undefined, idWasGuessed = false): string | undefined {
+  const key = feedUrlKey(feedUrl);
+  const listed = listedSources(text).find((s) => s.feed !== undefined && feedUrlKey(s.feed) === key);
+  if (listed) return `${file} already lists ${listed.feed} as source '${listed.id}'. Nothing added.`;
+  if (id !== undefined && existingIds(text).has(id)) {
+    const hint = idWasGuessed ? 'give this one its own with --id' : 'choose another with --id';
+    return `the id '${id}' is already used in ${file}; ${hint}. Nothing added.`;
+  }
+  return undefined;
+}
+
+// ---- finding the feed ------------------------------------------------------------------------
+
+async function findFeed(url: string, deps: FeedsAddDeps): Promise<Outcome<FoundFeed>> {
+  const first = await fetchText(url, deps);
+  if (!first.ok) return { ok: false, message: `cannot fetch ${url}: ${first.message}` };
+  const direct = await readAsFeed(first.value.body, first.value.finalUrl, deps);
+  if (direct.ok) return { ok: true, value: { ...first.value.moved(url), xml: first.value.body, feed: direct.value } };
+
+  const pageUrl = first.value.finalUrl;
+  const html = first.value.body;
+  const declared = discoverFeeds(html, pageUrl);
+  // The portal reads RSS and Atom; JSON Feed links are tried last.
+  const named = [...declared].sort((a, b) => Number(a.type.includes('json')) - Number(b.type.includes('json')));
+  const candidates = named.length > 0 ? named.map((f) => f.url) : commonFeedUrls(pageUrl);
+  const how = named.length > 0 ? 'link' : 'usual-place';
+  const failures: string[] = [];
+  for (const candidate of candidates) {
+    if (candidate === pageUrl) continue;
+    const fetched = await fetchText(candidate, deps);
+    const parsed = fetched.ok ? await readAsFeed(fetched.value.body, fetched.value.finalUrl, deps) : fetched;
+    if (fetched.ok && parsed.ok) {
+      const page = { url: pageUrl, html, how } as const;
+      return { ok: true, value: { ...fetched.value.moved(candidate), xml: fetched.value.body, feed: parsed.value, page } };
+    }
+    failures.push(`  ${candidate}: ${parsed.ok ? '' : parsed.message}`);
+  }
+  return { ok: false, message: notFoundMessage(url, direct.message, named.length, failures) };
+}
+
+function notFoundMessage(url: string, notAFeed: string, namedCount: number, failures: string[]): string {
+  if (namedCount > 0) {
+    const feeds = namedCount === 1 ? 'a feed' : `${namedCount} feeds`;
+    return `${url} names ${feeds}, but none could be read:\n${failures.join('\n')}`;
+  }
+  return (
+    `${url} is not a feed (${notAFeed}) and names none with <link rel="alternate">; ` +
+    `none of the usual places (${failures.length} addresses such as /feed and /rss.xml) has one either. ` +
+    'Find the feed address on the site and give it directly.'
+  );
+}
+
+interface FetchedText {
+  body: string;
+  finalUrl: string;
+  /** The address to record: the one asked for, or where a permanent redirect pointed. */
+  moved(asked: string): { feedUrl: string; movedFrom?: string };
+}
+
+async function fetchText(url: string, deps: FeedsAddDeps): Promise<Outcome<FetchedText>> {
+  const result = await fetchFeed(url, {}, { timeoutMs: deps.fetchTimeoutMs, userAgent: deps.userAgent, now: deps.now });
+  if (result.kind === 'error') return { ok: false, message: result.message };
+  if (result.kind !== 'ok') return { ok: false, message: `fetch: unexpected HTTP ${result.status}` };
+  const movedTo = result.permanentRedirectTo;
+  return {
+    ok: true,
+    value: {
+      body: result.body,
+      finalUrl: result.finalUrl,
+      moved: (asked) => (movedTo !== undefined && movedTo !== asked ? { feedUrl: movedTo, movedFrom: asked } : { feedUrl: asked }),
+    },
+  };
+}
+
+async function readAsFeed(body: string, url: string, deps: FeedsAddDeps): Promise<Outcome<ParsedFeed>> {
+  try {
+    return { ok: true, value: await parseFeed(body, url, deps.now()) };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}
+
+// ---- the new source ----------------------------------------------------------------------------
+
+function buildSource(request: AddRequest, found: FoundFeed): SourceConfig {
+  const pageFacts = found.page ? describePage(found.page.html) : {};
+  const feedFacts = describeFeed(found.xml);
+  const title = request.title ?? (cleanText(found.feed.title) || pageFacts.title || new URL(found.feedUrl).hostname);
+  const description =
+    request.description ?? shortDescription(feedFacts.description ?? pageFacts.description ?? defaultDescription(title));
+  return {
+    id: request.id ?? (slugify(title) || hostSlug(found.feedUrl)),
+    title,
+    site: siteFor(request, found),
+    feed: found.feedUrl,
+    description,
+    category: request.category ?? DEFAULT_CATEGORY,
+  };
+}
+
+/** The feed's own link, else the page the operator gave, else the feed's origin. */
+function siteFor(request: AddRequest, found: FoundFeed): string {
+  const link = found.feed.link;
+  if (isHttpUrl(link)) return link;
+  if (found.page) return request.url;
+  return siteOf(found.feedUrl);
+}
+
+function addedReport(file: string, source: SourceConfig, found: FoundFeed): string {
+  const how =
+    found.page?.how === 'link'
+      ? `found through <link rel="alternate"> on ${found.page.url}`
+      : found.page
+        ? `found at a usual feed address under ${found.page.url}`
+        : 'the address given is the feed';
+  const lines = [
+    `feeds:add: added '${source.id}' to ${file}`,
+    `  title:       ${source.title}`,
+    `  feed:        ${source.feed} (${how})`,
+    `  site:        ${source.site}`,
+    `  category:    ${source.category}`,
+    `  description: ${source.description}`,
+    `  entries:     ${found.feed.entries.length} in the feed now`,
+  ];
+  if (found.movedFrom) lines.push(`  note: ${found.movedFrom} redirects permanently to ${source.feed}; the new address was recorded`);
+  lines.push('Edit the entry by hand to change any of these; check the file with npm run feeds:check.');
+  return `${lines.join('\n')}\n`;
+}

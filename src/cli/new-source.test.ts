@@ -1,0 +1,52 @@
+import { describe, it, expect } from 'vitest';
+import { cleanText, hostSlug, shortDescription, slugify, uniqueId, urlFromArgument, ID_PATTERN } from './new-source.js';
+
+describe('slugify', () => {
+  it('makes an id the feeds file accepts', () => {
+    expect(slugify("Regina Holliday's Medical Advocacy Blog")).toBe('regina-hollidays-medical-advocacy-blog');
+    expect(slugify('  Ünïcödé — Café & Co.  ')).toBe('unicode-cafe-co');
+    expect(slugify('e-Patients Blog (Society for Participatory Medicine)')).toBe('e-patients-blog-society-for');
+    expect(slugify('日本語')).toBe('');
+    for (const text of ['A very long title that keeps going well past forty characters', '---x---', 'a--b']) {
+      expect(slugify(text)).toMatch(ID_PATTERN);
+      expect(slugify(text).length).toBeLessThanOrEqual(40);
+    }
+  });
+
+  it('slugs a host without www', () => {
+    expect(hostSlug('https://www.epatientdave.com/feed/')).toBe('epatientdave-com');
+    expect(hostSlug('http://127.0.0.1:8080/x')).toBe('127-0-0-1');
+    expect(hostSlug('nope')).toBe('');
+  });
+});
+
+describe('uniqueId', () => {
+  it('suffixes -2, -3 on a clash', () => {
+    expect(uniqueId('blog', new Set())).toBe('blog');
+    expect(uniqueId('blog', new Set(['blog']))).toBe('blog-2');
+    expect(uniqueId('blog', new Set(['blog', 'blog-2']))).toBe('blog-3');
+  });
+});
+
+describe('text helpers', () => {
+  it('collapses whitespace and shortens long descriptions at a word', () => {
+    expect(cleanText(' a \n\t b ')).toBe('a b');
+    expect(cleanText(undefined)).toBe('');
+    const long = 'word '.repeat(100);
+    const short = shortDescription(long);
+    expect(short.length).toBeLessThanOrEqual(301);
+    expect(short.endsWith('word…')).toBe(true);
+    expect(shortDescription('short one')).toBe('short one');
+  });
+});
+
+describe('urlFromArgument', () => {
+  it('adds https:// to a bare host and refuses what is not http(s)', () => {
+    expect(urlFromArgument('example.org/blog')).toBe('https://example.org/blog');
+    expect(urlFromArgument('http://127.0.0.1:3000/')).toBe('http://127.0.0.1:3000/');
+    expect(urlFromArgument('https://x.test')).toBe('https://x.test/');
+    expect(urlFromArgument('ftp://x.test/feed')).toBeUndefined();
+    expect(urlFromArgument('blog')).toBeUndefined();
+    expect(urlFromArgument('')).toBeUndefined();
+  });
+});

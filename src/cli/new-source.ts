@@ -1,0 +1,82 @@
+// The pieces of a new source that feeds:add and feeds:import work out for the operator.
+
+/** The feeds file's rules for ids and categories (see config/feeds-schema.ts). */
+export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const CATEGORY_PATTERN = /^[a-z0-9-]+$/;
+export const DEFAULT_CATEGORY = 'general';
+
+const MAX_ID_LENGTH = 40;
+const MAX_DESCRIPTION_LENGTH = 300;
+
+/** "Regina Holliday's Medical Advocacy Blog" → "regina-hollidays-medical-advocacy-blog" */
+export function slugify(text: string, maxLength = MAX_ID_LENGTH): string {
+  const slug = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (slug.length <= maxLength) return slug;
+  // Cut at a word boundary when there is one in reach.
+  const cut = slug.slice(0, maxLength + 1);
+  const lastHyphen = cut.lastIndexOf('-');
+  return (lastHyphen > maxLength / 2 ? cut.slice(0, lastHyphen) : slug.slice(0, maxLength)).replace(/-+$/, '');
+}
+
+/** "https://www.example.org/feed" → "example-org" */
+export function hostSlug(url: string): string {
+  if (!URL.canParse(url)) return '';
+  return slugify(new URL(url).hostname.replace(/^www\./, ''));
+}
+
+/** `base` when free, else `base-2`, `base-3` ... */
+export function uniqueId(base: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) {
+    const candidate = `${base}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/** Whitespace collapsed, ends trimmed; '' for nothing. */
+export function cleanText(text: string | undefined): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** A description short enough for the home page: cut at a word near 300 characters. */
+export function shortDescription(text: string): string {
+  const clean = cleanText(text);
+  if (clean.length <= MAX_DESCRIPTION_LENGTH) return clean;
+  const cut = clean.slice(0, MAX_DESCRIPTION_LENGTH);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > 200 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/** Said of a source whose feed and page describe nothing. */
+export function defaultDescription(title: string): string {
+  return `Posts from ${title}.`;
+}
+
+export function isHttpUrl(text: string | undefined): text is string {
+  if (text === undefined || !URL.canParse(text)) return false;
+  const { protocol } = new URL(text);
+  return protocol === 'http:' || protocol === 'https:';
+}
+
+/** The site's home page for a feed that names none: the feed's origin. */
+export function siteOf(feedUrl: string): string {
+  return new URL('/', feedUrl).href;
+}
+
+/**
+ * The URL the operator typed, made absolute: "example.org/blog" becomes "https://example.org/blog".
+ * Undefined when it is not an http(s) URL.
+ */
+export function urlFromArgument(raw: string): string | undefined {
+  const trimmed = raw.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  if (!isHttpUrl(withScheme)) return undefined;
+  const url = new URL(withScheme);
+  return url.hostname.includes('.') || url.hostname === 'localhost' || url.hostname.startsWith('[') ? url.href : undefined;
+}
