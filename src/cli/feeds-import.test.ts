@@ -1,0 +1,195 @@
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseFeedsText } from '../config/index.js';
+import { FEEDS_IMPORT_USAGE, runFeedsImport } from './feeds-import.js';
+import { readOpml } from './opml-outlines.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/operators', name);
+const corpusOpml = path.resolve(repoRoot, '../shared/corpus/opml/node-opmlparser/test/opml');
+
+let dir: string;
+let feedsFile: string;
+let original: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'feeds-import-'));
+  feedsFile = path.join(dir, 'feeds.yaml');
+  await copyFile(fixture('feeds-commented.yaml'), feedsFile);
+  original = await readFile(feedsFile, 'utf8');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function importOpml(...args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runFeedsImport(args, { feedsFile, stdout: (s) => stdout.push(s), stderr: (s) => stderr.push(s) });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+async function sourcesNow() {
+  const result = parseFeedsText(await readFile(feedsFile, 'utf8'), feedsFile);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.config.sources;
+}
+
+describe('runFeedsImport with nested outlines and duplicates', () => {
+  it('adds each new feed once, with folder categories, and reports the duplicates', async () => {
+    const opml = fixture('nested.opml');
+    const result = await importOpml(opml);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const written = await readFile(feedsFile, 'utf8');
+    expect(written.startsWith(original)).toBe(true);
+    expect((await sourcesNow()).slice(2)).toEqual([
+      {
+        id: 'cafe-sante',
+        title: 'Café Santé',
+        site: 'https://cafe-sante.test/',
+        feed: 'https://cafe-sante.test/feed/',
+        description: 'Des patients qui parlent de leur santé.',
+        category: 'patient-advocacy',
+      },
+      {
+        id: 'first-blog-2',
+        title: 'First Blog',
+        site: 'https://another-first.test/',
+        feed: 'https://another-first.test/rss.xml',
+        description: 'Posts from First Blog.',
+        category: 'deeper-folder',
+      },
+      {
+        id: 'health-policy-weekly',
+        title: 'Health Policy Weekly',
+        site: 'https://policy.test/',
+        feed: 'https://policy.test/atom.xml',
+        description: 'Posts from Health Policy Weekly.',
+        category: 'research-policy',
+      },
+      {
+        id: 'top-level-feed',
+        title: 'Top Level Feed',
+        site: 'https://top.test/',
+        feed: 'https://top.test/index.xml',
+        description: 'Posts from Top Level Feed.',
+        category: 'general',
+      },
+    ]);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(
+      `feeds:import: added 4 sources to ${feedsFile} from ${opml}, skipped 2 duplicates and 1 unusable outline`,
+    );
+    expect(lines).toContain(`  = http://FIRST.test/feed  already in ${feedsFile} as 'first-blog'`);
+    expect(lines).toContain("  = https://cafe-sante.test/feed  listed twice in the OPML (added once, as 'cafe-sante')");
+    expect(lines).toContain('  ! gopher://old.test/feed  not an http(s) address');
+    expect(lines).toContain('  + first-blog-2          https://another-first.test/rss.xml  [deeper-folder]');
+    expect(await readdir(dir)).toEqual(['feeds.yaml']);
+  });
+
+  it('puts every feed in the --category given', async () => {
+    expect((await importOpml(fixture('nested.opml'), '--category', 'imported')).code).toBe(0);
+    const categories = (await sourcesNow()).slice(2).map((s) => s.category);
+    expect(categories).toEqual(['imported', 'imported', 'imported', 'imported']);
+  });
+
+  it('imports nothing twice: a second run adds none and leaves the file as it was', async () => {
+    await importOpml(fixture('nested.opml'));
+    const afterFirst = await readFile(feedsFile, 'utf8');
+    const again = await importOpml(fixture('nested.opml'));
+    expect(again.code).toBe(0);
+    expect(again.stdout.split('\n')[0]).toMatch(/added 0 sources .* skipped 6 duplicates and 1 unusable outline$/);
+    expect(await readFile(feedsFile, 'utf8')).toBe(afterFirst);
+  });
+});
+
+describe('runFeedsImport with the public OPML corpus', () => {
+  it('imports the top-100 list: every feed once, the file still valid', async () => {
+    const result = await importOpml(path.join(corpusOpml, 'top100.opml'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const feeds = readOpml(await readFile(path.join(corpusOpml, 'top100.opml'), 'utf8'));
+    if (!feeds.ok) throw new Error(feeds.message);
+    const added = (await sourcesNow()).slice(2);
+    const [, addedCount, duplicateCount] = /added (\d+) sources? .* skipped (\d+) duplicates?/.exec(result.stdout) ?? [];
+    expect(added).toHaveLength(Number(addedCount));
+    expect(Number(addedCount) + Number(duplicateCount)).toBe(feeds.feeds.length);
+    expect(new Set(added.map((s) => s.id)).size).toBe(added.length);
+    expect(added.find((s) => s.feed === 'http://feeds.feedburner.com/Techcrunch')).toMatchObject({
+      id: 'techcrunch',
+      title: 'TechCrunch',
+      site: 'http://www.techcrunch.com/',
+      category: 'general',
+    });
+  });
+
+  it.each([
+    ['no-outlines.opml', 'lists no feeds (no outline has an xmlUrl). Nothing imported.'],
+    ['empty-head.opml', 'lists no feeds (no outline has an xmlUrl). Nothing imported.'],
+    ['outline.opml', 'lists no feeds (no outline has an xmlUrl). Nothing imported.'],
+    ['categories.opml', 'lists no feeds (no outline has an xmlUrl). Nothing imported.'],
+    ['malformed.opml', 'not an OPML file: its first element is <outline>, not <opml>. Nothing imported.'],
+  ])('refuses %s with a clear message and leaves the file alone', async (name, message) => {
+    const opml = path.join(corpusOpml, name);
+    expect(await importOpml(opml)).toEqual({ code: 1, stdout: '', stderr: `feeds:import: ${opml}${message.startsWith('not') ? ': ' : ' '}${message}\n` });
+    expect(await readFile(feedsFile, 'utf8')).toBe(original);
+  });
+});
+
+describe('runFeedsImport refusals and usage', () => {
+  it('refuses what is not OPML, a missing file and a broken feeds file', async () => {
+    const html = path.join(dir, 'page.opml');
+    await writeFile(html, '<!doctype html><html><body>hi</body></html>');
+    expect((await importOpml(html)).stderr).toBe(`feeds:import: ${html}: not an OPML file: its first element is <html>, not <opml>. Nothing imported.\n`);
+    const empty = path.join(dir, 'empty.opml');
+    await writeFile(empty, '');
+    expect((await importOpml(empty)).stderr).toContain('not an OPML file: it holds no XML element');
+    const noBody = path.join(dir, 'nobody.opml');
+    await writeFile(noBody, '<opml version="2.0"><head/></opml>');
+    expect((await importOpml(noBody)).stderr).toContain('not an OPML file: <opml> has no <body>');
+    const missing = path.join(dir, 'missing.opml');
+    expect(await importOpml(missing)).toEqual({ code: 1, stdout: '', stderr: `feeds:import: cannot read ${missing}: no such file\n` });
+    expect((await importOpml(dir)).stderr).toBe(`feeds:import: cannot read ${dir}: it is a folder, not a file\n`);
+
+    await writeFile(feedsFile, original.replace('id: link-only', 'id: first-blog'));
+    const broken = await importOpml(fixture('nested.opml'));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("duplicate id 'first-blog'");
+    expect(broken.stderr).toContain('fix them first (npm run feeds:check). Nothing imported.');
+  });
+
+  it.each([
+    [[], 'give the OPML file to import'],
+    [['a.opml', 'b.opml'], 'give one OPML file at a time'],
+    [['a.opml', '--category', 'Two Words'], '--category must be one lowercase word'],
+    [['a.opml', '--nope'], "Unknown option '--nope'"],
+  ])('exits 2 with the usage line for %j', async (args, message) => {
+    const result = await importOpml(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`feeds:import: ${message}`);
+    expect(result.stderr.endsWith(`${FEEDS_IMPORT_USAGE}\n`)).toBe(true);
+  });
+
+  it('prints the usage line for --help', async () => {
+    expect(await importOpml('-h')).toEqual({ code: 0, stdout: `${FEEDS_IMPORT_USAGE}\n`, stderr: '' });
+  });
+});
+
+describe('readOpml', () => {
+  it('reads attributes whatever their case, and folders from titles or text', () => {
+    const result = readOpml(`<opml><body><outline title="Folder"><outline XMLURL="https://a.test/f" TEXT="A"/></outline>
+      <outline text="B" xmlurl="https://b.test/f" title=""><outline text="child" xmlUrl="https://c.test/f"/></outline></body></opml>`);
+    expect(result).toEqual({
+      ok: true,
+      feeds: [
+        { xmlUrl: 'https://a.test/f', title: 'A', folder: 'Folder' },
+        { xmlUrl: 'https://b.test/f', title: 'B' },
+        { xmlUrl: 'https://c.test/f', title: 'child' },
+      ],
+    });
+  });
+});
