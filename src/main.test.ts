@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixture, plainFeed, startFeedServer, type FeedServer } from '../test/fixtures/refresh/feed-server.js';
+import { main, packageVersion, startServer, type CommandIo, type RunningServer } from './main.js';
+import { openStore } from './store/index.js';
+
+let dir: string;
+let feeds: FeedServer;
+let running: RunningServer | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'main-test-'));
+  feeds = await startFeedServer();
+  feeds.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+});
+
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+  await feeds.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function feedsFile(text?: string): Promise<string> {
+  const file = path.join(dir, 'feeds.yaml');
+  await writeFile(
+    file,
+    text ??
+      [
+        'site:',
+        '  title: Test Portal',
+        '  tagline: For tests.',
+        '  url: https://portal.example.org/',
+        'sources:',
+        '  - id: blog',
+        '    title: The Blog',
+        '    site: https://blog.example.org/',
+        `    feed: ${feeds.url}blog.xml`,
+        '    description: A blog.',
+        '    category: advocacy',
+        '',
+      ].join('\n'),
+  );
+  return file;
+}
+
+function captureIo(env: Record<string, string>): { io: CommandIo; out: { stdout: string; stderr: string } } {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    io: { env, isTTY: false, stdout: (s) => void (out.stdout += s), stderr: (s) => void (out.stderr += s) },
+  };
+}
+
+describe('main', () => {
+  it('refuses an unknown command with exit 2', async () => {
+    const { io, out } = captureIo({});
+    expect(await main(['frobnicate'], io)).toBe(2);
+    expect(out.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it.each(['feeds:add', 'feeds:import'])('keeps a slot for %s: not available yet, exit 2', async (name) => {
+    const { io, out } = captureIo({});
+    expect(await main([name], io)).toBe(2);
+    expect(out.stderr).toBe(`${name}: not available yet\n`);
+  });
+
+  it('runs feeds:check on FEEDS_FILE', async () => {
+    const { io, out } = captureIo({ FEEDS_FILE: await feedsFile() });
+    expect(await main(['feeds:check'], io)).toBe(0);
+    expect(out.stdout).toContain('OK, 1 source');
+  });
+
+  it('reads the version from package.json', () => {
+    expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('startServer', () => {
+  const env = async (extra: Record<string, string> = {}) => ({
+    FEEDS_FILE: await feedsFile(),
+    DATABASE_PATH: path.join(dir, 'data', 'portal.db'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...extra,
+  });
+
+  it('exits 1 with a clear message for a bad setting', async () => {
+    const { io, out } = captureIo(await env({ PORT: 'eighty' }));
+    expect(await startServer(io)).toBe(1);
+    expect(out.stderr).toContain('PORT="eighty"');
+  });
+
+  it('exits 1 with FILE:LINE:COL lines for a bad feeds file, before opening the database', async () => {
+    const settings = await env();
+    const file = await feedsFile('site:\n  title: T\nsources: []\nbogus: true\n');
+    const { io, out } = captureIo(settings);
+    expect(await startServer(io)).toBe(1);
+    expect(out.stderr.trim().split('\n').every((l) => /^.+:\d+:\d+: /.test(l) && l.startsWith(file))).toBe(true);
+    expect(existsSync(path.join(dir, 'data'))).toBe(false);
+  });
+
+  it('serves the site with the scheduler off, and polls nothing', async () => {
+    const { io } = captureIo(await env({ POLL_SCHEDULE: 'off' }));
+    const started = await startServer(io, { logDestination: { write: () => {} } });
+    expect(typeof started).not.toBe('number');
+    running = started as RunningServer;
+    const home = await fetch(running.url);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('The Blog');
+    await running.close();
+    running = undefined;
+    expect(feeds.hits('/blog.xml')).toBe(0);
+  });
+
+  it('runs a first poll at start-up in the background, and close waits for it', async () => {
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ POLL_SCHEDULE: '0 0 1 1 *' }));
+    const started = await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) } });
+    running = started as RunningServer;
+    while (feeds.hits('/blog.xml') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await running.close();
+    running = undefined;
+    const store = openStore(path.join(dir, 'data', 'portal.db'));
+    try {
+      const entries = await store.db.selectFrom('entries').select('entry_id').orderBy('entry_id').execute();
+      expect(entries.map((e) => e.entry_id)).toEqual(['post-1', 'post-2', 'post-3']);
+      const run = await store.db.selectFrom('poll_runs').selectAll().executeTakeFirstOrThrow();
+      expect(run).toMatchObject({ trigger: 'startup', entries_added: 3 });
+      expect(run.finished_at).not.toBeNull();
+    } finally {
+      await store.close();
+    }
+    expect(feeds.headersOf('/blog.xml')[0]?.['user-agent']).toBe(`PatientEngagementPortal/${packageVersion()} (+https://portal.example.org/)`);
+    expect(lines.some((l) => l.includes('"msg":"portal listening"'))).toBe(true);
+  });
+});

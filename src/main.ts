@@ -1,0 +1,216 @@
+// The composition root and the ONLY reader of process.env: `node dist/src/main.js <command>`.
+// Everything below it gets its settings and dependencies passed in.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runFeedsCheck } from './cli/feeds-check.js';
+import { runPoll } from './cli/poll.js';
+import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
+import type { FeedsConfig } from './core/types.js';
+import { createLogger, type Logger } from './log.js';
+import { Refresher, dueSources, productionRefreshDeps, userAgent } from './refresh/index.js';
+import { openMigratedStore, syncSources, type OpenedStore } from './store/index.js';
+import { buildApp } from './web/index.js';
+import { startScheduler } from './worker/index.js';
+
+/** What a command may touch of the process; tests pass their own. */
+export interface CommandIo {
+  env: Env;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+}
+
+type Command = (args: string[], io: CommandIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: (_args, io) => serveUntilSignalled(io),
+  poll: (args, io) => runPoll(args, { ...io, version: packageVersion() }),
+  'feeds:check': feedsCheck,
+  // ---- Slots for commands another helper adds: replace `notAvailableYet` with the real one. ----
+  'feeds:add': notAvailableYet('feeds:add'),
+  'feeds:import': notAvailableYet('feeds:import'),
+};
+
+/** Runs `argv` (the words after the script); resolves to the exit code. `serve` resolves once it has stopped. */
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name = 'serve', ...args] = argv;
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`unknown command ${JSON.stringify(name)}; expected one of: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  return command(args, io);
+}
+
+function notAvailableYet(name: string): Command {
+  return async (_args, io) => {
+    io.stderr(`${name}: not available yet\n`);
+    return 2;
+  };
+}
+
+/** `feeds:check [FILE]`: FILE defaults to FEEDS_FILE. */
+async function feedsCheck(args: string[], io: CommandIo): Promise<number> {
+  const settings = settingsOrReport(io);
+  if (!settings) return 1;
+  return runFeedsCheck(args[0] ?? settings.feedsFile, io);
+}
+
+function settingsOrReport(io: CommandIo): Settings | undefined {
+  try {
+    return readSettings(io.env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return undefined;
+  }
+}
+
+// ---- serve ----
+
+export interface RunningServer {
+  /** http://host:port/ the server listens on. */
+  url: string;
+  log: Logger;
+  /** Closes the server, stops the scheduler (waiting for a running pass), closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the portal: settings, the feeds file (any issue: nothing starts), the migrated store,
+ * the web app listening, the scheduler and a first pass in the background. Resolves to the
+ * running server, or to an exit code when it could not start.
+ */
+export async function startServer(io: CommandIo, options: { logDestination?: Parameters<typeof createLogger>[0]['destination'] } = {}): Promise<RunningServer | number> {
+  const settings = settingsOrReport(io);
+  if (!settings) return 1;
+  const loaded = await loadFeedsFile(settings.feedsFile);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
+    return 1;
+  }
+  const log = createLogger({ level: settings.logLevel, destination: options.logDestination ?? 'stdout' });
+  let store: OpenedStore;
+  try {
+    store = await openMigratedStore(settings.databasePath);
+  } catch (error) {
+    io.stderr(`serve: cannot open the database ${settings.databasePath}: ${messageOf(error)}\n`);
+    return 1;
+  }
+  try {
+    return await startOnStore(settings, loaded.config, store, log);
+  } catch (error) {
+    await store.close();
+    io.stderr(`serve: ${messageOf(error)}\n`);
+    return 1;
+  }
+}
+
+async function startOnStore(settings: Settings, config: FeedsConfig, store: OpenedStore, log: Logger): Promise<RunningServer> {
+  await syncSources(store.db, config.sources, Date.now());
+  const siteUrl = settings.siteUrl ?? config.site.url;
+  const versionStatement = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
+  const app = await buildApp({
+    db: store.db,
+    getConfig: () => config,
+    getSiteUrl: () => siteUrl,
+    readStreamVersion: () => versionStatement.get()?.value ?? 0,
+    logger: log.child({ component: 'web' }),
+  });
+  await app.listen({ host: settings.host, port: settings.port });
+
+  const refreshLog = log.child({ component: 'refresh' });
+  const agent = userAgent(packageVersion(), siteUrl);
+  const refresher = new Refresher(productionRefreshDeps(store.db, refreshLog, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent }));
+  const scheduler = startScheduler({
+    schedule: settings.pollSchedule,
+    log: log.child({ component: 'scheduler' }),
+    runPass: async (trigger, signal) => {
+      const sources = await dueSources(store.db, config, Date.now());
+      // Pages cached for the old stream version let go at once, not at the next version check.
+      await refresher.refreshAll(sources, { trigger, signal, onStreamChanged: () => app.webContext.versions.invalidate() });
+    },
+  });
+  // In the background: the site answers while the first pass runs.
+  if (settings.pollSchedule !== 'off') void scheduler.runNow('startup');
+
+  const { address, port } = app.server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  log.info({ url: `http://${host}:${port}/`, feeds_file: settings.feedsFile, database: settings.databasePath }, 'portal listening');
+  return {
+    url: `http://${host}:${port}/`,
+    log,
+    close: async () => {
+      await app.close();
+      await scheduler.stop();
+      await store.close();
+    },
+  };
+}
+
+/** serve as a process: runs until SIGTERM or SIGINT, then shuts down cleanly; a second signal exits at once. */
+async function serveUntilSignalled(io: CommandIo): Promise<number> {
+  const server = await startServer(io);
+  if (typeof server === 'number') return server;
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  server.log.info({ signal }, 'shutting down: closing the server, waiting for a running poll');
+  const exitNow = (second: NodeJS.Signals) => {
+    server.log.warn({ signal: second }, 'second signal: exiting at once');
+    process.exit(1);
+  };
+  process.once('SIGTERM', exitNow);
+  process.once('SIGINT', exitNow);
+  await server.close();
+  server.log.info('stopped');
+  return 0;
+}
+
+// ---- helpers ----
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The version in package.json, found by walking up from this file (src/ under tsx, dist/src/ after a build). */
+export function packageVersion(start = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
+    if (dirname(dir) === dir) return '0.0.0';
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const io: CommandIo = {
+    env: process.env,
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      // Let the streams drain and the process end on its own; the code is what it exits with.
+      process.exitCode = code;
+      if (process.argv[2] === 'serve' || process.argv[2] === undefined) process.exit(code);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
