@@ -2,6 +2,7 @@
 // global one and says where it came from in <source>, as RFC 4287 section 4.2.11 asks of copies.
 import { addElement, addText, newXmlDocument, serializeXml, type XmlNode } from './xml.js';
 import {
+  entryHtml,
   entryUpdatedAt,
   globalEntryId,
   toByteLength,
@@ -45,7 +46,7 @@ function addEntry(root: XmlNode, entry: StreamEntry, siteUrl: string): void {
   }
   addEnclosures(element, entry);
   if (entry.excerpt) addText(element, 'summary', entry.excerpt, { type: 'text' });
-  addText(element, 'content', entry.contentHtml || entry.excerpt, { type: 'html' });
+  addText(element, 'content', entryHtml(entry), { type: 'html' });
   addSource(element, entry);
 }
 

@@ -1,5 +1,6 @@
 // JSON Feed 1.1 over the combined stream; each item says where it came from in `_source`.
 import {
+  entryHtml,
   entryUpdatedAt,
   globalEntryId,
   toByteLength,
@@ -59,7 +60,7 @@ function toItem(entry: StreamEntry, siteUrl: string): JsonFeedItem {
     id: globalEntryId(entry, siteUrl),
     ...(url ? { url } : {}),
     title: clean(entry.title),
-    content_html: clean(entry.contentHtml || entry.excerpt),
+    content_html: clean(entryHtml(entry)),
     ...(entry.excerpt ? { summary: clean(entry.excerpt) } : {}),
     date_published: toRfc3339(entry.publishedAt),
     date_modified: toRfc3339(entryUpdatedAt(entry)),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { streamEntry } from '../../test/fixtures/export/entries.js';
 import {
+  entryHtml,
   globalEntryId,
   lastChangedAt,
   mintedEntryId,
@@ -78,5 +79,14 @@ describe('URLs and media types', () => {
     expect(toMediaType(' text/html; charset=utf-8 ')).toBe('text/html; charset=utf-8');
     expect(toMediaType('mp3')).toBeUndefined();
     expect(toMediaType(undefined)).toBeUndefined();
+  });
+});
+
+describe('entryHtml', () => {
+  it('is the sanitized content, else the excerpt escaped so its text is not read as markup', () => {
+    expect(entryHtml({ contentHtml: '<p>x</p>', excerpt: 'x' })).toBe('<p>x</p>');
+    expect(entryHtml({ contentHtml: '', excerpt: `Tables & things <escaped> "q" 'a'` })).toBe(
+      'Tables &amp; things &lt;escaped&gt; &quot;q&quot; &#39;a&#39;',
+    );
   });
 });

@@ -127,3 +127,14 @@ export function toMediaType(text: string | undefined): string | undefined {
 export function toByteLength(length: number | undefined): number | undefined {
   return length !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
 }
+
+/** The entry as HTML: its sanitized content, else its plain-text excerpt escaped (never read as markup). */
+export function entryHtml(entry: Pick<StreamEntry, 'contentHtml' | 'excerpt'>): string {
+  return entry.contentHtml || escapeHtml(entry.excerpt);
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}

@@ -1,6 +1,7 @@
 // RSS 2.0 (with the RSS Advisory Board's profile) over the combined stream.
 import { addElement, addText, newXmlDocument, serializeXml, type XmlNode } from './xml.js';
 import {
+  entryHtml,
   rssGuid,
   sourceFeedUrl,
   toByteLength,
@@ -43,7 +44,7 @@ function addItem(channel: XmlNode, entry: StreamEntry, siteUrl: string): void {
     if (category) addText(item, 'category', category);
   }
   addEnclosure(item, entry);
-  const description = entry.contentHtml || entry.excerpt;
+  const description = entryHtml(entry);
   if (description) addText(item, 'description', description);
   const origin = sourceFeedUrl(entry);
   if (origin) addText(item, 'source', entry.sourceTitle, { url: origin });
