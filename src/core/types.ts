@@ -73,6 +73,11 @@ export interface NormalEntry {
   author?: string;
   /** Milliseconds since the epoch; never later than the fetch time. */
   publishedAt: number;
+  /**
+   * True when the parser made publishedAt up (no date given, or one later than the fetch time).
+   * When absent, refresh takes a publishedAt equal to the fetch time it handed the parser as guessed.
+   */
+  publishedAtGuessed?: boolean;
   /** Milliseconds since the epoch, when the source gave one. */
   updatedAt?: number;
   categories: string[];

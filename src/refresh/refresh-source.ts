@@ -122,8 +122,7 @@ async function changedEntries(
  * fetch, the fetch time it was handed (`now`); a `publishedAtGuessed` flag wins when it sets one.
  */
 function isPublishedAtGuessed(entry: NormalEntry, now: number): boolean {
-  const flag = (entry as { publishedAtGuessed?: unknown }).publishedAtGuessed;
-  return typeof flag === 'boolean' ? flag : entry.publishedAt === now;
+  return entry.publishedAtGuessed ?? entry.publishedAt === now;
 }
 
 /** A feed repeating an id keeps its first occurrence (feeds list newest first). */
