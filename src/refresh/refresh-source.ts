@@ -67,8 +67,14 @@ async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk)
     parsed = await parseFeed(result.body, result.finalUrl, now);
   } catch (error) {
     if (!(error instanceof FeedParseError)) throw error;
-    return recordFailed(deps, source, { now, status: result.status, error: error.message, durationMs: result.durationMs, movedTo: result.permanentRedirectTo });
+    const { status, durationMs, permanentRedirectTo: movedTo } = result;
+    return recordFailed(deps, source, { now, status, error: error.message, durationMs, movedTo });
   }
+  return saveParsed(deps, source, result, parsed, now);
+}
+
+/** Filter, keep the newest max_entries, sanitize what changed, and save it with the source's state. */
+async function saveParsed(deps: RefreshDeps, source: RefreshSource, result: FetchOk, parsed: ParsedFeed, now: number): Promise<Attempt> {
   const maxEntries = source.config.maxEntries ?? source.defaultMaxEntries;
   const wanted = newestFirst(uniqueById(parsed.entries.filter(compileSourceFilter(source)))).slice(0, maxEntries);
   const changed = await changedEntries(deps, source, wanted, result.finalUrl, now);
