@@ -18,9 +18,23 @@ function kindOfType(type: string | undefined, fallback: DefaultKind): Kind {
   return type.startsWith('text/') ? 'text' : 'none';
 }
 
-/** CDATA sections written inside inline XHTML are text; an HTML parser would drop them. */
+const CDATA_START = '<![CDATA[';
+const CDATA_END = ']]>';
+
+/**
+ * CDATA sections written inside inline XHTML are text; an HTML parser would drop them. A plain
+ * scan rather than a lazy regular expression, which is quadratic on many unclosed "<![CDATA[".
+ */
 function cdataToText(xml: string): string {
-  return xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_whole, text: string) => escapeHtml(text));
+  let out = '';
+  let pos = 0;
+  for (;;) {
+    const start = xml.indexOf(CDATA_START, pos);
+    const end = start < 0 ? -1 : xml.indexOf(CDATA_END, start + CDATA_START.length);
+    if (end < 0) return out + xml.slice(pos);
+    out += xml.slice(pos, start) + escapeHtml(xml.slice(start + CDATA_START.length, end));
+    pos = end + CDATA_END.length;
+  }
 }
 
 /** Inline XHTML to HTML: its source text, with namespace prefixes an HTML parser would not know. */

@@ -93,10 +93,13 @@ export function parseRfc822Date(text: string): number | undefined {
   });
 }
 
+const MAX_DATE_LENGTH = 100;
+
 /** Whatever a feed put in a date element, or undefined when it is not a date we can trust. */
 export function parseFeedDate(raw: string | undefined): number | undefined {
   const text = raw?.trim().replace(/\s+/g, ' ');
-  if (!text) return undefined;
+  // No date is written in more than a few dozen characters; longer text is something else.
+  if (!text || text.length > MAX_DATE_LENGTH) return undefined;
   // A text in one of the two standard shapes stands or falls by it: "2003-02-30" must not reach
   // Date.parse, which would roll it over to March.
   const value = ISO.test(text) ? parseIsoDate(text) : RFC822.test(text) ? parseRfc822Date(text) : parseLooseDate(text);

@@ -3,7 +3,7 @@ import type { Enclosure } from '../../core/types.js';
 import { parseFeedDate } from './dates.js';
 import type { ElementOutline } from './outline.js';
 import { attrOf, childList, rawList, textOf, type RawNode, type RawRecord } from './raw.js';
-import { collapseWhitespace } from './text.js';
+import { clip, collapseWhitespace } from './text.js';
 import { absoluteHttpUrl } from './urls.js';
 
 /** The base URL in force at an element of the pre-pass outline (or the entry's when unknown). */
@@ -52,15 +52,20 @@ export function permalinkGuid(record: RawRecord): string | undefined {
   return absoluteHttpUrl(textOf(guid).trim());
 }
 
+/** Longest author name and category kept, and most categories per entry: past these it is junk. */
+const MAX_NAME_LENGTH = 200;
+const MAX_CATEGORY_LENGTH = 100;
+const MAX_CATEGORIES = 50;
+
 /** "jane@example.org (Jane Doe)" → "Jane Doe"; RSS's author element is an e-mail address. */
 function nameFromRssAuthor(text: string): string {
-  return /^\S+@\S+\s*\((.+)\)$/.exec(text)?.[1]?.trim() ?? text;
+  return /^[^\s@]+@\S+\s*\((.+)\)$/.exec(text)?.[1]?.trim() ?? text;
 }
 
 function personName(node: RawNode): string {
   const name = childList(node, 'name')[0] ?? childList(node, 'email')[0];
-  const text = name !== undefined ? textOf(name) : nameFromRssAuthor(textOf(node).trim());
-  return collapseWhitespace(text);
+  const text = collapseWhitespace(name !== undefined ? textOf(name) : textOf(node));
+  return clip(name !== undefined ? text : nameFromRssAuthor(text.slice(0, MAX_NAME_LENGTH * 2)), MAX_NAME_LENGTH);
 }
 
 /** dc:creator, Atom author name, RSS author, itunes:author, dc:contributor: the first one given. */
@@ -79,8 +84,9 @@ export function categoriesOf(record: RawRecord): string[] {
   const seen = new Set<string>();
   const categories: string[] = [];
   for (const node of [...rawList(record, 'category'), ...rawList(record, 'dc:subject')]) {
-    const text = collapseWhitespace(textOf(node) || attrOf(node, 'label') || attrOf(node, 'term') || '');
+    const text = clip(collapseWhitespace(textOf(node) || attrOf(node, 'label') || attrOf(node, 'term') || ''), MAX_CATEGORY_LENGTH);
     const key = text.toLowerCase();
+    if (categories.length >= MAX_CATEGORIES) break;
     if (text && !seen.has(key)) {
       seen.add(key);
       categories.push(text);

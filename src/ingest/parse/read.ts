@@ -22,15 +22,23 @@ const FEED_ELEMENTS = [
 ] as const;
 
 /**
- * rss-parser 3.13 reads Atom <published>/<updated> with `new Date(...).toISOString()` (a RangeError
- * on any date it cannot parse) and every Atom <link> as if it had attributes (a TypeError on
- * `<link>text</link>`): one odd element would fail the whole feed. xml2js hands it these elements
- * under other names, so it never sees them, and the adapter reads them itself.
+ * Elements xml2js hands to rss-parser under other names, so that it never sees them and the
+ * adapter reads them itself:
+ * - rss-parser 3.13 reads Atom <published>/<updated> with `new Date(...).toISOString()` (a
+ *   RangeError on any date it cannot parse) and every Atom <link> as if it had attributes (a
+ *   TypeError on `<link>text</link>`): one odd element would fail the whole feed;
+ * - it makes a text "snippet" of description, content:encoded and Atom content with a regular
+ *   expression that takes quadratic time on input like "<p<p<p…" (80 KB of it: 20 s), and rebuilds
+ *   inline XHTML with an XML builder: work we do not use, and a way to stall the worker.
  */
 const HIDDEN_FROM_RSS_PARSER: Record<string, string> = {
   published: 'x-portal-published',
   updated: 'x-portal-updated',
   link: 'x-portal-link',
+  description: 'x-portal-description',
+  'content:encoded': 'x-portal-content-encoded',
+  content: 'x-portal-content',
+  summary: 'x-portal-summary',
 };
 
 function xml2jsName(name: string): string {

@@ -8,7 +8,7 @@ import {
 import type { EntryOutline, FeedOutline } from './outline.js';
 import type { RawFeed } from './read.js';
 import { attrOf, childList, firstText, rawAttrs, rawList, textOf, type RawRecord } from './raw.js';
-import { htmlToText, makeExcerpt, plainText } from './text.js';
+import { clip, htmlToText, makeExcerpt, plainText } from './text.js';
 import { absoluteHttpUrl, resolveBaseChain } from './urls.js';
 
 export interface AdaptContext {
@@ -47,9 +47,12 @@ function contentOf(item: RawRecord, outline: EntryOutline | undefined, flavour: 
   return { html: '', baseUrl: baseOf() };
 }
 
+/** Longest title kept: a longer one is a feed putting its text in the wrong element. */
+const MAX_TITLE_LENGTH = 500;
+
 function titleOf(record: RawRecord, outline: EntryOutline | undefined, flavour: Flavour): string {
   const html = textConstructHtml(rawList(record, 'title')[0], outline?.children.get('title'), flavour.titleKind);
-  return textOfHtml(html) || textOfHtml(firstText(record, ['dc:title']) ?? '');
+  return clip(textOfHtml(html) || textOfHtml(firstText(record, ['dc:title']) ?? ''), MAX_TITLE_LENGTH);
 }
 
 function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, feed: FeedFacts, flavour: Flavour, ctx: AdaptContext): NormalEntry {
@@ -107,9 +110,11 @@ function feedFacts(feed: RawFeed, outline: FeedOutline, flavour: Flavour, ctx: A
   const title = titleOf(feed, outline.feed, flavour);
   if (title) facts.title = title;
   // The feed's own link resolves against the document; the icon, like entries, against the link.
-  const link = alternateLink(linkCandidates(feed, outline.feed.links), baseResolver(ctx.fetchUrl, ctx.fetchUrl, outline.feed));
+  const documentBase = baseResolver(ctx.fetchUrl, ctx.fetchUrl, outline.feed);
+  const link = alternateLink(linkCandidates(feed, outline.feed.links), documentBase);
   if (link) facts.link = link;
-  const icon = absoluteHttpUrl(iconRef(feed), baseResolver(ctx.fetchUrl, link ?? ctx.fetchUrl, outline.feed)());
+  const siteBase = baseResolver(ctx.fetchUrl, link ?? ctx.fetchUrl, outline.feed);
+  const icon = absoluteHttpUrl(iconRef(feed), siteBase());
   if (icon) facts.icon = icon;
   if (flavour === ATOM) {
     const author = authorOf(feed);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseWhitespace, htmlToText, makeExcerpt, plainText, textToHtml } from './text.js';
+import { clip, collapseWhitespace, htmlToText, makeExcerpt, plainText, textToHtml } from './text.js';
 
 describe('htmlToText', () => {
   it('strips tags, decodes entities, collapses whitespace', () => {
@@ -26,11 +26,14 @@ describe('plainText', () => {
   });
 
   it('cannot be tricked into reassembling a tag', () => {
-    expect(plainText('<<script>script>alert(1)<</script>/script>')).toBe('alert(1)');
+    for (const tricky of ['<<script>script>alert(1)<</script>/script>', '<<<a>a>a>', '<img src=x onerror=alert(1)', '<<!---->!-- x']) {
+      expect(plainText(tricky), tricky).not.toMatch(/<[a-zA-Z/!?]/);
+    }
+    expect(plainText('<<script>script>alert(1)<</script>/script>')).toBe('script>alert(1)/script>');
   });
 
   it('leaves comparisons alone', () => {
-    expect(plainText('1 < 2 and 3 > 2, x<y')).toBe('1 < 2 and 3 > 2, x<y');
+    expect(plainText('1 < 2 and 3 > 2, 1<2')).toBe('1 < 2 and 3 > 2, 1<2');
   });
 
   it('is idempotent', () => {
@@ -76,5 +79,14 @@ describe('makeExcerpt', () => {
     const excerpt = makeExcerpt('😀'.repeat(200), 301);
     expect(excerpt.endsWith('😀…')).toBe(true);
     expect(excerpt).not.toMatch(/[\uD800-\uDBFF]…$/);
+  });
+});
+
+describe('clip', () => {
+  it('keeps short text and cuts long text to at most the limit', () => {
+    expect(clip('short', 10)).toBe('short');
+    const clipped = clip('word '.repeat(50), 40);
+    expect(clipped.length).toBeLessThanOrEqual(40);
+    expect(clipped.endsWith('…')).toBe(true);
   });
 });

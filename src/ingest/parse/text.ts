@@ -55,21 +55,19 @@ export function htmlToText(html: string): string {
 
 /** Anything an HTML parser would take for a tag, comment, doctype or processing instruction. */
 const TAG_LIKE = /<[a-zA-Z/!?][^<>]*>/g;
+/** What is left of a tag opener once whole tags are gone: "<" (or "<<<") before a letter, / ! or ?. */
+const TAG_OPENER = /<+(?=[a-zA-Z/!?])/g;
 
 /**
- * Plain text made safe to keep as plain text: whatever still reads as markup is cut out (again
- * and again, so "<<b>script>" cannot reassemble). Entities are left alone: the text was decoded
- * once already, and decoding again would turn a literal "&lt;" into "<". Unlike htmlToText, the
- * words after a stray "<script>" in the text survive.
+ * Plain text made safe to keep as plain text: whole tags are cut out, then any "<" that could
+ * still open one (the remains of "<<b>script>", an unclosed "<img") is deleted, so no markup is
+ * left and no pass can reassemble it. Both passes are linear. Entities are left alone: the text
+ * was decoded once already, and decoding again would turn a literal "&lt;" into "<". Unlike
+ * htmlToText, the words after a stray "<script>" in the text survive.
  */
 export function plainText(text: string | undefined): string {
   if (!text) return '';
-  let current = text;
-  for (let previous = ''; previous !== current; ) {
-    previous = current;
-    current = current.replace(TAG_LIKE, '');
-  }
-  return collapseWhitespace(current);
+  return collapseWhitespace(text.replace(TAG_LIKE, '').replace(TAG_OPENER, ''));
 }
 
 /** Escapes text for use as HTML (text content and quoted attribute values). */
@@ -98,4 +96,9 @@ export function makeExcerpt(text: string, max = EXCERPT_LENGTH): string {
   // Never leave half of a surrogate pair behind.
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   return cut.replace(/[\s,;:.\-–—]+$/, '') + '…';
+}
+
+/** Text no longer than `max` characters (cut like an excerpt when longer). */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : makeExcerpt(text, max - 1);
 }
