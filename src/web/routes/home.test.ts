@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { allMatches, entryLinks } from '../../../test/fixtures/web/assertions.js';
+import {
+  HOSTILE_ATTRIBUTE_TITLE,
+  HOSTILE_TITLE,
+  NEWEST,
+  fixtureEntries,
+  startPortal,
+  type TestPortal,
+} from '../../../test/fixtures/web/portal-fixture.js';
+import { HOME_ENTRIES } from './home.js';
+
+let portal: TestPortal | undefined;
+afterEach(async () => {
+  await portal?.close();
+  portal = undefined;
+});
+
+async function home(options: Parameters<typeof startPortal>[0] = {}): Promise<string> {
+  portal = await startPortal(options);
+  const response = await portal.app.inject('/');
+  expect(response.statusCode).toBe(200);
+  return response.body;
+}
+
+/** The fixture's entries, newest first (by published time, then by id as the store orders them). */
+function newestLinks(count: number): string[] {
+  return Object.values(fixtureEntries())
+    .flat()
+    .sort((a, b) => b.publishedAt - a.publishedAt)
+    .map((e) => e.link)
+    .slice(0, count);
+}
+
+describe('GET /', () => {
+  it('shows the title, the tagline and the Get Motivated and Get Informed teasers', async () => {
+    const html = await home();
+    expect(html).toContain('<h1>Patient Engagement for Care Teams</h1>');
+    expect(html).toContain('Advancing health information technology in Minnesota and North Dakota.');
+    expect(html).toContain('<h2 id="motivated-heading">Get Motivated</h2>');
+    expect(html).toContain('Why should you engage your patients?');
+    expect(html).toContain('<a class="more" href="/get-motivated">');
+    expect(html).toContain('<h2 id="informed-heading">Get Informed</h2>');
+    expect(html).toContain('financial and political drivers behind the push for patient engagement');
+    // "Read more" says what about, for screen-reader users who list the links.
+    expect(html).toMatch(/href="\/get-informed">Read more<span class="visually-hidden"> about [^<]+<\/span>/);
+  });
+
+  it('lists the 20 newest entries across all sources, newest first, with source, time and excerpt', async () => {
+    const html = await home();
+    const links = entryLinks(html);
+    expect(links).toHaveLength(HOME_ENTRIES);
+    expect(new Set(links)).toEqual(new Set(newestLinks(HOME_ENTRIES)));
+    expect(links[0]).toBe('https://regina-holliday.example.org/posts/1');
+    const sources = new Set(allMatches(html, /class="entry-source" href="\/sources\/([a-z0-9-]+)"/));
+    expect(sources).toEqual(new Set(['regina-holliday', 'epatient-dave', 'health-it-buzz', 'mind-the-gap', 'himss']));
+    // 15:00 UTC on 31 May is 10:00 in Chicago (CDT).
+    expect(html).toContain(`<time datetime="${new Date(NEWEST).toISOString()}">May 31, 2026 at 10:00 AM CDT</time>`);
+    expect(html).toContain('<p class="entry-excerpt">Notes on shared decision-making in primary care from Regina Holliday');
+    expect(html).toContain('<a class="more" href="/conversations">All conversations, including older ones</a>');
+  });
+
+  it('lists every source with its description, link-only ones too', async () => {
+    const html = await home();
+    expect(html).toContain('<a href="/sources/regina-holliday">Regina Holliday&#x27;s Medical Advocacy Blog</a>');
+    expect(html).toContain('A place where art, medicine, social media and pop-culture collide');
+    expect(html).toContain('<a href="/sources/spm-facebook">Society for Participatory Medicine Facebook page</a>');
+    expect(html).toContain('devoted to promoting the concept of participatory medicine');
+    expect(html).toContain('<a href="/sources/onc-twitter">ONC Twitter</a>');
+    expect(allMatches(html, /<li class="source">/)).toHaveLength(7);
+  });
+
+  it('shows the definition, Tools and Resources, Feedback and About', async () => {
+    const html = await home();
+    expect(html).toContain('<h2 id="definition-heading">What is patient engagement?</h2>');
+    expect(html).toContain('Patient engagement refers to a set of tools, activities, and relationships');
+    expect(html).toContain('<h2 id="tools-heading">Tools and Resources</h2>');
+    expect(html).toContain('<h2 id="feedback-heading">Feedback</h2>');
+    expect(html).toContain('We value your opinions!');
+    expect(html).toContain('<h2 id="about-heading">About the Portal</h2>');
+  });
+
+  it('says "Nothing fetched yet" before the first poll, and still lists the sources', async () => {
+    const html = await home({ entries: {} });
+    expect(html).toContain('<strong>Nothing fetched yet.</strong>');
+    expect(html).not.toContain('class="entries"');
+    expect(html).toContain('<a href="/sources/himss">HIMSS Patient Engagement Blog Posts</a>');
+  });
+
+  it('escapes hostile titles: no tag, no attribute breaks out', async () => {
+    const html = await home();
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Portals &amp; privacy');
+    expect(html).toContain('&quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; Engaging families');
+    expect(HOSTILE_TITLE).toContain('<script>');
+    expect(HOSTILE_ATTRIBUTE_TITLE).toContain('onerror');
+  });
+
+  it('never links a javascript: URL from a feed', async () => {
+    const entries = fixtureEntries(3);
+    const first = Object.values(entries)[0]![0]!;
+    first.link = 'javascript:alert(1)';
+    first.title = 'A post with a poisoned link';
+    const html = await home({ entries });
+    expect(html).not.toContain('javascript:');
+    expect(html).toContain('<h3 class="entry-title">A post with a poisoned link</h3>');
+  });
+});
