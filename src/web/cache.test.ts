@@ -146,6 +146,27 @@ describe('ResponseCache rendering and compression', () => {
     expect(renders.home).toBe(2);
   });
 
+  it('keeps Last-Modified when a new version renders the same bytes, and moves it on when they change', async () => {
+    let body = 'same';
+    const versions = { value: 1 };
+    const cache = new ResponseCache(new VersionTracker(() => versions.value, 0));
+    const app = Fastify();
+    open = app;
+    // Every render claims the same second: only the cache can keep the dates apart.
+    const fixed = new Date(Date.UTC(2026, 5, 1, 12, 0, 0));
+    app.get('/', (request, reply) => cache.serve(request, reply, 'k', async () => ({ body, contentType: 'text/plain', lastModified: fixed })));
+    const first = await app.inject('/');
+    versions.value = 2;
+    const unchanged = await app.inject({ url: '/', headers: { 'if-modified-since': first.headers['last-modified'] as string } });
+    expect(unchanged.statusCode).toBe(304);
+    body = 'changed';
+    versions.value = 3;
+    const changed = await app.inject({ url: '/', headers: { 'if-modified-since': first.headers['last-modified'] as string } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.body).toBe('changed');
+    expect(Date.parse(changed.headers['last-modified'] as string)).toBe(fixed.getTime() + 1000);
+  });
+
   it('does not cache a render that throws', async () => {
     let calls = 0;
     const cache = new ResponseCache(new VersionTracker(() => 1, 0));

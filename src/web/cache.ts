@@ -90,7 +90,7 @@ export class ResponseCache {
       this.entries.set(key, hit);
       return hit;
     }
-    const fresh = toCached(await render(), version);
+    const fresh = keepDatesHonest(toCached(await render(), version), hit);
     this.entries.delete(key);
     this.entries.set(key, fresh);
     if (this.entries.size > this.maxEntries) {
@@ -115,6 +115,19 @@ function toCached(rendered: Rendered, version: number): CachedResponse {
     contentType: rendered.contentType,
     cacheControl: rendered.cacheControl ?? 'public, max-age=0, must-revalidate',
   };
+}
+
+/**
+ * A re-render with the same bytes keeps the old Last-Modified (clients' copies are still good); one
+ * with new bytes gets a later one than before, even within the same second, so If-Modified-Since
+ * never answers 304 for changed content.
+ */
+function keepDatesHonest(fresh: CachedResponse, previous: CachedResponse | undefined): CachedResponse {
+  if (!previous) return fresh;
+  if (previous.etag === fresh.etag) return { ...fresh, lastModified: previous.lastModified, lastModifiedMs: previous.lastModifiedMs };
+  if (fresh.lastModifiedMs > previous.lastModifiedMs) return fresh;
+  const later = previous.lastModifiedMs + 1000;
+  return { ...fresh, lastModified: new Date(later).toUTCString(), lastModifiedMs: later };
 }
 
 function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse): FastifyReply {
