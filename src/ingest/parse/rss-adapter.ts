@@ -1,99 +1,15 @@
 // rss-parser's output (plus the pre-pass outline) to the portal's one normal form.
-import type { NormalEntry, ParsedFeed } from '../../core/types.js';
-import { textConstructHtml, type DefaultKind } from './content.js';
-import { entryIdOf } from './entry-id.js';
-import {
-  alternateLink, authorOf, categoriesOf, datesOf, enclosuresOf, linkCandidates, permalinkGuid, type BaseOf,
-} from './entry-fields.js';
-import type { EntryOutline, FeedOutline } from './outline.js';
+import type { ParsedFeed } from '../../core/types.js';
+import { ATOM, RSS, baseResolver, titleOf, type AdaptContext, type FeedFacts, type Flavour } from './adapt-common.js';
+import { adaptEntry } from './entry-adapter.js';
+import { authorOf } from './entry-fields.js';
+import { alternateLink, linkCandidates } from './links.js';
+import type { FeedOutline } from './outline.js';
 import type { RawFeed } from './read.js';
-import { attrOf, childList, firstText, rawAttrs, rawList, textOf, type RawRecord } from './raw.js';
-import { clip, htmlToText, makeExcerpt, plainText } from './text.js';
-import { absoluteHttpUrl, resolveBaseChain } from './urls.js';
+import { attrOf, childList, firstText, rawList, textOf } from './raw.js';
+import { absoluteHttpUrl } from './urls.js';
 
-export interface AdaptContext {
-  fetchUrl: string;
-  now: number;
-}
-
-/** How bare text is read: Atom text constructs default to plain text, RSS elements hold HTML. */
-interface Flavour {
-  titleKind: DefaultKind;
-  contentKind: DefaultKind;
-}
-
-const ATOM: Flavour = { titleKind: 'text', contentKind: 'text' };
-const RSS: Flavour = { titleKind: 'html', contentKind: 'html' };
-
-/** Plain text of HTML, with nothing left that could read as markup. */
-function textOfHtml(html: string): string {
-  return plainText(htmlToText(html));
-}
-
-/** The base for an element: its xml:base chain resolved from the document URL, else `fallback`. */
-function baseResolver(fetchUrl: string, fallback: string, container: EntryOutline | undefined): BaseOf {
-  return (element) => resolveBaseChain(fetchUrl, element?.bases ?? container?.bases ?? [], fallback);
-}
-
-/** Content elements in order of preference: full content first, summaries last. */
-const CONTENT_ELEMENTS = ['content:encoded', 'content', 'xhtml:body', 'body', 'fullitem', 'description', 'summary'];
-
-function contentOf(item: RawRecord, outline: EntryOutline | undefined, flavour: Flavour, baseOf: BaseOf) {
-  for (const name of CONTENT_ELEMENTS) {
-    const element = outline?.children.get(name);
-    const html = textConstructHtml(rawList(item, name)[0], element, flavour.contentKind);
-    if (html) return { html, baseUrl: baseOf(element) };
-  }
-  return { html: '', baseUrl: baseOf() };
-}
-
-/** Longest title kept: a longer one is a feed putting its text in the wrong element. */
-const MAX_TITLE_LENGTH = 500;
-
-function titleOf(record: RawRecord, outline: EntryOutline | undefined, flavour: Flavour): string {
-  const html = textConstructHtml(rawList(record, 'title')[0], outline?.children.get('title'), flavour.titleKind);
-  return clip(textOfHtml(html) || textOfHtml(firstText(record, ['dc:title']) ?? ''), MAX_TITLE_LENGTH);
-}
-
-function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, feed: FeedFacts, flavour: Flavour, ctx: AdaptContext): NormalEntry {
-  const baseOf = baseResolver(ctx.fetchUrl, feed.link ?? ctx.fetchUrl, outline);
-  const links = linkCandidates(item, outline?.links);
-  const link = alternateLink(links, baseOf) ?? permalinkGuid(item) ?? '';
-  const title = titleOf(item, outline, flavour);
-  const content = contentOf(item, outline, flavour, baseOf);
-  const contentText = textOfHtml(content.html);
-  const dates = datesOf(item, ctx.now);
-  const guid = firstText(item, ['guid', 'id']) ?? stringAttr(rawAttrs(item), 'rdf:about');
-  const entry: NormalEntry = {
-    entryId: entryIdOf({ guid, link, title, dateText: dates.dateText, contentText }),
-    title,
-    link,
-    publishedAt: dates.publishedAt,
-    categories: categoriesOf(item),
-    enclosures: enclosuresOf(item, links, baseOf),
-    contentHtml: content.html,
-    contentText,
-    excerpt: makeExcerpt(contentText),
-    baseUrl: content.baseUrl,
-  };
-  const author = authorOf(item) ?? feed.author;
-  if (author) entry.author = author;
-  if (dates.updatedAt !== undefined) entry.updatedAt = dates.updatedAt;
-  return entry;
-}
-
-function stringAttr(attrs: Record<string, unknown>, name: string): string | undefined {
-  const value = attrs[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-interface FeedFacts {
-  title?: string;
-  link?: string;
-  icon?: string;
-  /** Atom's feed-level author applies to entries that name none. */
-  author?: string;
-}
+export type { AdaptContext } from './adapt-common.js';
 
 /** Atom icon or logo, RSS image url, RSS 1.0 image rdf:resource, itunes:image href. */
 function iconRef(feed: RawFeed): string | undefined {
