@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -62,10 +62,25 @@ describe('main', () => {
     expect(out.stderr).toContain('unknown command "frobnicate"');
   });
 
-  it.each(['feeds:add', 'feeds:import'])('keeps a slot for %s: not available yet, exit 2', async (name) => {
-    const { io, out } = captureIo({});
+  it.each(['feeds:add', 'feeds:import'])('wires %s: without arguments it prints its usage and exits 2', async (name) => {
+    const { io, out } = captureIo({ FEEDS_FILE: await feedsFile() });
     expect(await main([name], io)).toBe(2);
-    expect(out.stderr).toBe(`${name}: not available yet\n`);
+    expect(out.stderr).toContain(`usage: npm run ${name} --`);
+  });
+
+  it('imports an OPML file into FEEDS_FILE', async () => {
+    const file = await feedsFile();
+    const opml = path.join(path.dirname(file), 'list.opml');
+    await writeFile(
+      opml,
+      '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>' +
+        '<outline text="Care blog" type="rss" xmlUrl="https://care.example.org/feed" htmlUrl="https://care.example.org/"/>' +
+        '</body></opml>',
+    );
+    const { io, out } = captureIo({ FEEDS_FILE: file });
+    expect(await main(['feeds:import', opml], io)).toBe(0);
+    expect(await readFile(file, 'utf8')).toContain('https://care.example.org/feed');
+    expect(out.stdout).toMatch(/added 1/i);
   });
 
   it('runs feeds:check on FEEDS_FILE', async () => {

@@ -4,7 +4,9 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runFeedsAdd } from './cli/feeds-add.js';
 import { runFeedsCheck } from './cli/feeds-check.js';
+import { runFeedsImport } from './cli/feeds-import.js';
 import { runPoll } from './cli/poll.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
 import type { FeedsConfig } from './core/types.js';
@@ -28,9 +30,8 @@ const COMMANDS: Record<string, Command> = {
   serve: (_args, io) => serveUntilSignalled(io),
   poll: (args, io) => runPoll(args, { ...io, version: packageVersion() }),
   'feeds:check': feedsCheck,
-  // ---- Slots for commands another helper adds: replace `notAvailableYet` with the real one. ----
-  'feeds:add': notAvailableYet('feeds:add'),
-  'feeds:import': notAvailableYet('feeds:import'),
+  'feeds:add': feedsAdd,
+  'feeds:import': feedsImport,
 };
 
 /** Runs `argv` (the words after the script); resolves to the exit code. `serve` resolves once it has stopped. */
@@ -44,11 +45,27 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   return command(args, io);
 }
 
-function notAvailableYet(name: string): Command {
-  return async (_args, io) => {
-    io.stderr(`${name}: not available yet\n`);
-    return 2;
-  };
+/** `feeds:add <site-or-feed-url> [--id ID] [--category WORD] ...`: discovers, proves and appends a source. */
+async function feedsAdd(args: string[], io: CommandIo): Promise<number> {
+  const settings = settingsOrReport(io);
+  if (!settings) return 1;
+  const loaded = await loadFeedsFile(settings.feedsFile);
+  const siteUrl = settings.siteUrl ?? (loaded.ok ? loaded.config.site.url : 'https://portal.example.org/');
+  return runFeedsAdd(args, {
+    feedsFile: settings.feedsFile,
+    fetchTimeoutMs: settings.fetchTimeoutMs,
+    userAgent: userAgent(packageVersion(), siteUrl),
+    stdout: io.stdout,
+    stderr: io.stderr,
+    now: Date.now,
+  });
+}
+
+/** `feeds:import <file.opml> [--category WORD]`: appends the OPML's feeds, reporting duplicates. */
+async function feedsImport(args: string[], io: CommandIo): Promise<number> {
+  const settings = settingsOrReport(io);
+  if (!settings) return 1;
+  return runFeedsImport(args, { feedsFile: settings.feedsFile, stdout: io.stdout, stderr: io.stderr });
 }
 
 /** `feeds:check [FILE]`: FILE defaults to FEEDS_FILE. */
