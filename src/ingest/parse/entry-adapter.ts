@@ -37,6 +37,7 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
     title,
     link,
     publishedAt: dates.publishedAt,
+    publishedAtGuessed: dates.publishedAtGuessed,
     categories: categoriesOf(item),
     enclosures: enclosuresOf(item, links, baseOf),
     contentHtml: content.html,

@@ -27,6 +27,8 @@ function findDate(record: RawRecord, names: readonly string[]): FoundDate {
 
 export interface EntryDates {
   publishedAt: number;
+  /** Whether publishedAt is the fetch time standing in for a date missing, unreadable or in the future. */
+  publishedAtGuessed: boolean;
   updatedAt?: number;
   dateText: string;
 }
@@ -35,8 +37,10 @@ export interface EntryDates {
 export function datesOf(record: RawRecord, now: number): EntryDates {
   const published = findDate(record, PUBLISHED);
   const updated = findDate(record, UPDATED);
+  const given = published.value ?? updated.value;
   const dates: EntryDates = {
-    publishedAt: Math.min(published.value ?? updated.value ?? now, now),
+    publishedAt: Math.min(given ?? now, now),
+    publishedAtGuessed: given === undefined || given > now,
     dateText: published.text || updated.text,
   };
   if (updated.value !== undefined) dates.updatedAt = Math.min(updated.value, now);

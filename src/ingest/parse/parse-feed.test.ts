@@ -115,14 +115,15 @@ describe('parseFeed: entries missing things (RSS 2.0)', () => {
     expect(again.entryId).toBe(entry.entryId);
   });
 
-  it('without a date, or with one that cannot be read, publishedAt is the fetch time', async () => {
+  it('without a date, or with one that cannot be read, publishedAt is the fetch time, marked as guessed', async () => {
     const feed = await parseFixture('rss20-edge-cases.xml');
-    expect(byTitle(feed, 'No date').publishedAt).toBe(NOW);
-    expect(byTitle(feed, 'Unparseable date').publishedAt).toBe(NOW);
+    expect(byTitle(feed, 'No date')).toMatchObject({ publishedAt: NOW, publishedAtGuessed: true });
+    expect(byTitle(feed, 'Unparseable date')).toMatchObject({ publishedAt: NOW, publishedAtGuessed: true });
+    expect(byTitle(feed, 'No guid').publishedAtGuessed).toBe(false);
   });
 
-  it('a date in the future is clamped to the fetch time', async () => {
-    expect(byTitle(await parseFixture('rss20-edge-cases.xml'), 'From the future').publishedAt).toBe(NOW);
+  it('a date in the future is clamped to the fetch time, marked as guessed', async () => {
+    expect(byTitle(await parseFixture('rss20-edge-cases.xml'), 'From the future')).toMatchObject({ publishedAt: NOW, publishedAtGuessed: true });
   });
 
   it('an entry without a title gets an empty title and keeps its text for the excerpt', async () => {
