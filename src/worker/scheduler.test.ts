@@ -68,6 +68,27 @@ describe('startScheduler', () => {
     await scheduler.stop();
   });
 
+  it('requestRun runs at once when idle, else once after the running pass, however often asked', async () => {
+    const cronFake = fakeCron();
+    const passes = controlledPasses();
+    const scheduler = startScheduler({ schedule: '* * * * *', runPass: passes.runPass, log: memoryLog().log, createTask: cronFake.createTask });
+    scheduler.requestRun('config');
+    expect(passes.calls.map((c) => c.trigger)).toEqual(['config']);
+    scheduler.requestRun('config-2');
+    scheduler.requestRun('config-3');
+    expect(passes.calls).toHaveLength(1);
+    passes.calls[0]?.finish();
+    await flush();
+    await flush();
+    expect(passes.calls.map((c) => c.trigger)).toEqual(['config', 'config-2']);
+    passes.calls[1]?.finish();
+    await flush();
+    expect(passes.calls).toHaveLength(2);
+    await scheduler.stop();
+    scheduler.requestRun('late');
+    expect(passes.calls).toHaveLength(2);
+  });
+
   it('stop() aborts the running pass, waits for it, and destroys the cron task', async () => {
     const cronFake = fakeCron();
     const passes = controlledPasses();

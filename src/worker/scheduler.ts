@@ -24,6 +24,11 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** Runs a pass now unless one is running (or the scheduler stopped); resolves when it ends. */
   runNow(trigger: string): Promise<'ran' | 'skipped'>;
+  /**
+   * Runs a pass soon: now when idle, else once right after the running pass ends (requests made
+   * meanwhile share that one pass). For work that must not be dropped, like a new source to poll.
+   */
+  requestRun(trigger: string): void;
   /** True while a pass runs. */
   readonly busy: boolean;
   /** Stops the cron, asks a running pass to start no further source, and waits for it to end. */
@@ -48,11 +53,28 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     return 'ran';
   };
 
+  let queued: string | undefined;
+  const requestRun = (trigger: string): void => {
+    if (stopping.signal.aborted) return;
+    if (!running) {
+      void runNow(trigger);
+      return;
+    }
+    if (queued !== undefined) return;
+    queued = trigger;
+    void running.then(() => {
+      const next = queued;
+      queued = undefined;
+      if (next !== undefined) requestRun(next);
+    });
+  };
+
   const task = options.schedule === 'off' ? undefined : createTaskFor(options, () => void runNow('schedule'));
   log.info({ schedule: options.schedule }, options.schedule === 'off' ? 'poll scheduler off' : 'poll scheduler started');
 
   return {
     runNow,
+    requestRun,
     get busy() {
       return running !== undefined;
     },

@@ -1,0 +1,150 @@
+// The feeds file, live: reloads on request (file watch, SIGHUP), applies a valid file to the store,
+// and refuses an invalid one whole, keeping the last good configuration in force.
+import type { Logger } from 'pino';
+import { formatIssue, loadFeedsFile, type LoadResult } from '../config/index.js';
+import type { FeedsConfig, SourceConfig } from '../core/types.js';
+import { syncSources, type Db } from '../store/index.js';
+
+/** What changed between two good configurations, by source id. */
+export interface ConfigChange {
+  added: string[];
+  removed: string[];
+  /** Sources whose feed URL changed (their fetch state and backoff were reset). */
+  feedChanged: string[];
+}
+
+export interface SourceCounts {
+  total: number;
+  withFeed: number;
+  linkOnly: number;
+}
+
+/** The live configuration's state, for /status. Times in ms since the epoch. */
+export interface ConfigState {
+  file: string;
+  lastGoodLoadAt: number;
+  lastAttemptAt: number;
+  /** The last attempt's refusal, or null when the last attempt was applied. */
+  refused: { at: number; issues: string[] } | null;
+  sources: SourceCounts;
+}
+
+export type ReloadOutcome = { applied: true; changed: boolean; change: ConfigChange } | { applied: false; issues: string[] };
+
+export interface LiveConfigDeps {
+  file: string;
+  /** The configuration the process started with (already synced to the store). */
+  initial: FeedsConfig;
+  db: Db;
+  log: Logger;
+  now?: () => number;
+  /** Default: loadFeedsFile. */
+  load?: (file: string) => Promise<LoadResult>;
+  /** Called after a changed configuration was applied: drop caches, poll new sources. */
+  onApplied?: (change: ConfigChange, config: FeedsConfig) => void;
+}
+
+export class LiveConfig {
+  private config: FeedsConfig;
+  private lastGoodLoadAt: number;
+  private lastAttemptAt: number;
+  private refused: ConfigState['refused'] = null;
+  /** Reloads run one after another, never interleaved. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: LiveConfigDeps) {
+    this.config = deps.initial;
+    this.now = deps.now ?? Date.now;
+    this.lastGoodLoadAt = this.now();
+    this.lastAttemptAt = this.lastGoodLoadAt;
+  }
+
+  /** The configuration in force. */
+  current(): FeedsConfig {
+    return this.config;
+  }
+
+  /** Reads the file again and applies it, or refuses it whole; `reason` is logged ('watch', 'sighup'). */
+  reload(reason: string): Promise<ReloadOutcome> {
+    const next = this.queue.then(() => this.reloadNow(reason));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  state(): ConfigState {
+    return {
+      file: this.deps.file,
+      lastGoodLoadAt: this.lastGoodLoadAt,
+      lastAttemptAt: this.lastAttemptAt,
+      refused: this.refused && { at: this.refused.at, issues: [...this.refused.issues] },
+      sources: countSources(this.config.sources),
+    };
+  }
+
+  /** Resolves once no reload is running (before the database closes). */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  private async reloadNow(reason: string): Promise<ReloadOutcome> {
+    const { log, file } = this.deps;
+    this.lastAttemptAt = this.now();
+    const loaded = await (this.deps.load ?? loadFeedsFile)(file);
+    if (!loaded.ok) return this.refuse(reason, loaded.issues.map(formatIssue));
+
+    const change = diffConfigs(this.config, loaded.config);
+    const changed = !sameConfig(this.config, loaded.config);
+    if (changed) {
+      try {
+        await syncSources(this.deps.db, loaded.config.sources, this.now());
+      } catch (error) {
+        return this.refuse(reason, [`${file}: not applied: ${messageOf(error)}`]);
+      }
+      this.config = loaded.config;
+    }
+    this.lastGoodLoadAt = this.now();
+    this.refused = null;
+    if (changed) {
+      log.info({ reason, file, sources: loaded.config.sources.length, added: change.added, removed: change.removed, feed_changed: change.feedChanged }, 'feeds file applied');
+      try {
+        this.deps.onApplied?.(change, loaded.config);
+      } catch (err) {
+        log.error({ err }, 'feeds file applied, but its follow-up failed');
+      }
+    } else {
+      log.debug({ reason, file }, 'feeds file unchanged');
+    }
+    return { applied: true, changed, change };
+  }
+
+  private refuse(reason: string, issues: string[]): ReloadOutcome {
+    this.refused = { at: this.lastAttemptAt, issues };
+    // An operator's mistake, not a bug: a warning with the issues, no stack.
+    this.deps.log.warn({ reason, file: this.deps.file, issues }, 'feeds file refused: the last good configuration stays in force');
+    return { applied: false, issues };
+  }
+}
+
+export function diffConfigs(before: FeedsConfig, after: FeedsConfig): ConfigChange {
+  const old = new Map(before.sources.map((s) => [s.id, s]));
+  const next = new Map(after.sources.map((s) => [s.id, s]));
+  return {
+    added: after.sources.filter((s) => !old.has(s.id)).map((s) => s.id),
+    removed: before.sources.filter((s) => !next.has(s.id)).map((s) => s.id),
+    feedChanged: after.sources.filter((s) => old.has(s.id) && old.get(s.id)?.feed !== s.feed).map((s) => s.id),
+  };
+}
+
+function sameConfig(a: FeedsConfig, b: FeedsConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function countSources(sources: readonly SourceConfig[]): SourceCounts {
+  const withFeed = sources.filter((s) => s.feed !== undefined).length;
+  return { total: sources.length, withFeed, linkOnly: sources.length - withFeed };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
