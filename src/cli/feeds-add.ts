@@ -3,6 +3,7 @@
 // prove it parses, and append the source to the feeds file without touching anything else in it.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { runCommand, UsageError } from './command.js';
 import type { ParsedFeed, SourceConfig } from '../core/types.js';
 import { formatIssue, parseFeedsText } from '../config/index.js';
 import { appendSource, existingIds, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
@@ -58,28 +59,14 @@ interface FoundFeed {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
-class UsageError extends Error {}
-
 /** Runs the command; resolves to the exit code: 0 added, 1 refused or failed, 2 usage error. */
 export async function runFeedsAdd(args: string[], deps: FeedsAddDeps): Promise<number> {
-  let request: AddRequest | 'help';
-  try {
-    request = parseAddArgs(args);
-  } catch (error) {
-    if (!(error instanceof UsageError) && !isParseArgsError(error)) throw error;
-    deps.stderr(`feeds:add: ${(error as Error).message}\n${FEEDS_ADD_USAGE}\n`);
-    return 2;
-  }
-  if (request === 'help') {
-    deps.stdout(`${FEEDS_ADD_USAGE}\n`);
-    return 0;
-  }
-  try {
-    return await addSource(request, deps);
-  } catch (error) {
-    deps.stderr(`feeds:add: ${(error as Error).message}\n`);
-    return 1;
-  }
+  return runCommand(args, deps, {
+    name: 'feeds:add',
+    usage: FEEDS_ADD_USAGE,
+    parse: parseAddArgs,
+    run: (request) => addSource(request, deps),
+  });
 }
 
 function parseAddArgs(args: string[]): AddRequest | 'help' {
@@ -120,10 +107,6 @@ function parseAddArgs(args: string[]): AddRequest | 'help' {
   };
 }
 
-function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
-}
 
 async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<number> {
   const file = deps.feedsFile;

@@ -3,6 +3,7 @@
 // already listed (or listed twice in the OPML) is reported, never doubled.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { runCommand, UsageError } from './command.js';
 import type { SourceConfig } from '../core/types.js';
 import { formatIssue, parseFeedsText } from '../config/index.js';
 import { appendSources, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
@@ -46,28 +47,14 @@ interface ImportPlan {
   unusable: { url: string; reason: string }[];
 }
 
-class UsageError extends Error {}
-
 /** Runs the command; resolves to the exit code: 0 imported (or nothing new), 1 failed, 2 usage error. */
 export async function runFeedsImport(args: string[], deps: FeedsImportDeps): Promise<number> {
-  let request: ImportRequest | 'help';
-  try {
-    request = parseImportArgs(args);
-  } catch (error) {
-    if (!(error instanceof UsageError) && !isParseArgsError(error)) throw error;
-    deps.stderr(`feeds:import: ${(error as Error).message}\n${FEEDS_IMPORT_USAGE}\n`);
-    return 2;
-  }
-  if (request === 'help') {
-    deps.stdout(`${FEEDS_IMPORT_USAGE}\n`);
-    return 0;
-  }
-  try {
-    return await importFeeds(request, deps);
-  } catch (error) {
-    deps.stderr(`feeds:import: ${(error as Error).message}\n`);
-    return 1;
-  }
+  return runCommand(args, deps, {
+    name: 'feeds:import',
+    usage: FEEDS_IMPORT_USAGE,
+    parse: parseImportArgs,
+    run: (request) => importFeeds(request, deps),
+  });
 }
 
 function parseImportArgs(args: string[]): ImportRequest | 'help' {
@@ -88,10 +75,6 @@ function parseImportArgs(args: string[]): ImportRequest | 'help' {
   return { opmlFile: positionals[0]!, ...(category !== undefined && { category }) };
 }
 
-function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
-}
 
 async function importFeeds(request: ImportRequest, deps: FeedsImportDeps): Promise<number> {
   const file = deps.feedsFile;
