@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { FeedsConfig } from '../core/types.js';
 import type { Db } from '../store/index.js';
 import type { ResponseCache, VersionTracker } from './cache.js';
+import type { RuntimeStatus } from './status-report.js';
 
 /** Everything the web app needs, passed in by the composition root (src/main.ts) or a test. */
 export interface AppDeps {
@@ -18,6 +20,12 @@ export interface AppDeps {
   publicDir?: string;
   logger?: FastifyBaseLogger | boolean;
   now?: () => number;
+  /** The process's live state for /status (feeds-file reloads, the schedule); absent: not shown. */
+  runtimeStatus?: () => RuntimeStatus;
+  /** The one Prometheus registry (made in main.ts): /metrics serves it, HTTP metrics go on it. Absent: no /metrics. */
+  metrics?: Registry;
+  /** Throws when the database does not answer (a SELECT 1 on the raw handle), for /healthz. */
+  pingDatabase?: () => void;
 }
 
 /** What routes get from the app: the deps plus the shared caches. */

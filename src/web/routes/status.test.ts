@@ -1,0 +1,226 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { finishPollRun, recordFailure, recordSuccess, startPollRun } from '../../store/index.js';
+import { parsePrometheusText, sampleValue } from '../../../test/fixtures/ops/prometheus-text.js';
+import { expectSecurityHeaders } from '../../../test/fixtures/web/assertions.js';
+import { startPortal, type PortalOptions, type TestPortal } from '../../../test/fixtures/web/portal-fixture.js';
+import type { RuntimeStatus } from '../status-report.js';
+
+const NOW = Date.UTC(2026, 5, 1, 12, 0);
+const MINUTE = 60_000;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+let portal: TestPortal | undefined;
+afterEach(async () => {
+  await portal?.close();
+  portal = undefined;
+});
+
+const RUNTIME: RuntimeStatus = {
+  pollSchedule: '*/30 * * * *',
+  passRunning: false,
+  config: {
+    file: '/etc/portal/feeds.yaml',
+    lastGoodLoadAt: NOW - 10 * MINUTE,
+    lastAttemptAt: NOW - MINUTE,
+    refused: { at: NOW - MINUTE, issues: ["/etc/portal/feeds.yaml:7:5: unknown key 'colour'", '/etc/portal/feeds.yaml:9:12: feed must be an http(s) URL <b>'] },
+    sources: { total: 7, withFeed: 5, linkOnly: 2 },
+  },
+};
+
+/** The fixture portal after a pass: one source failing and backing off, one moved, one gone, one never polled. */
+async function polledPortal(options: PortalOptions = {}): Promise<TestPortal> {
+  portal = await startPortal({ deps: { runtimeStatus: () => RUNTIME, ...options.deps }, ...options });
+  const { db } = portal.store;
+  const run = await startPollRun(db, 'schedule', NOW - 5 * MINUTE);
+  await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
+  await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
+  await recordSuccess(db, 'health-it-buzz', { now: NOW - 4 * MINUTE, status: 304, durationMs: 12, nextPollAt: null, movedTo: 'https://www.healthit.example.gov/buzz/feed' });
+  await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', durationMs: 9, nextPollAt: null, gone: true });
+  await finishPollRun(db, run, NOW - 3 * MINUTE, { sourcesDue: 5, fetched: 3, notModified: 1, errors: 2, entriesAdded: 0, entriesUpdated: 0 });
+  return portal;
+}
+
+describe('GET /status.json', () => {
+  it('gives every active source with its health, snake_case keys and ISO times', async () => {
+    const { app } = await polledPortal();
+    const response = await app.inject('/status.json');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
+    const body = response.json();
+    expect(Object.keys(body)).toEqual(['generated_at', 'poll_schedule', 'pass_running', 'config', 'last_pass', 'totals', 'sources']);
+    expect(body.generated_at).toBe(new Date(NOW).toISOString());
+    expect(body.sources.map((s: { id: string }) => s.id)).toEqual(['regina-holliday', 'epatient-dave', 'health-it-buzz', 'mind-the-gap', 'himss', 'spm-facebook', 'onc-twitter']);
+    const byId = Object.fromEntries(body.sources.map((s: { id: string }) => [s.id, s]));
+    expect(Object.keys(byId['regina-holliday'])).toEqual([
+      'id', 'title', 'category', 'site_url', 'feed_url', 'state', 'last_attempt_at', 'last_success_at', 'last_status', 'last_error',
+      'last_duration_ms', 'error_count', 'backoff_until', 'in_backoff', 'next_poll_at', 'entry_count', 'newest_entry_at', 'moved_to',
+    ]);
+    expect(byId['regina-holliday']).toMatchObject({ state: 'ok', last_status: 200, error_count: 0, entry_count: 12, in_backoff: false, next_poll_at: null });
+    expect(byId['regina-holliday'].newest_entry_at).toMatch(ISO);
+    expect(byId['epatient-dave']).toMatchObject({
+      state: 'failing',
+      last_status: 503,
+      last_error: 'fetch: HTTP 503 Service Unavailable',
+      error_count: 2,
+      in_backoff: true,
+      backoff_until: new Date(NOW + 26 * MINUTE).toISOString(),
+      next_poll_at: new Date(NOW + 26 * MINUTE).toISOString(),
+      last_attempt_at: new Date(NOW - 4 * MINUTE).toISOString(),
+    });
+    expect(byId['health-it-buzz']).toMatchObject({ state: 'ok', last_status: 304, moved_to: 'https://www.healthit.example.gov/buzz/feed' });
+    expect(byId.himss).toMatchObject({ state: 'gone', last_status: 410, next_poll_at: null, in_backoff: false });
+    expect(byId['spm-facebook']).toMatchObject({ state: 'link-only', feed_url: null, last_attempt_at: null, next_poll_at: null, entry_count: 0 });
+    expect(body.last_pass).toEqual({
+      id: 1,
+      trigger: 'schedule',
+      started_at: new Date(NOW - 5 * MINUTE).toISOString(),
+      finished_at: new Date(NOW - 3 * MINUTE).toISOString(),
+      sources_due: 5,
+      fetched: 3,
+      not_modified: 1,
+      errors: 2,
+      entries_added: 0,
+      entries_updated: 0,
+    });
+    expect(body.totals).toEqual({ sources: 7, ok: 3, failing: 1, in_backoff: 1, gone: 1, pending: 0, link_only: 2, entries: 60 });
+  });
+
+  it('shows the feeds file state with a refused edit and its FILE:LINE:COL issues', async () => {
+    const { app } = await polledPortal();
+    const body = (await app.inject('/status.json')).json();
+    expect(body.poll_schedule).toBe('*/30 * * * *');
+    expect(body.pass_running).toBe(false);
+    expect(body.config).toEqual({
+      file: '/etc/portal/feeds.yaml',
+      last_good_load_at: new Date(NOW - 10 * MINUTE).toISOString(),
+      last_attempt_at: new Date(NOW - MINUTE).toISOString(),
+      refused: { at: new Date(NOW - MINUTE).toISOString(), issues: RUNTIME.config?.refused?.issues },
+      sources: { total: 7, with_feed: 5, link_only: 2 },
+    });
+  });
+
+  it('says null, not made-up values, before any pass and without a runtime', async () => {
+    portal = await startPortal({ entries: {} });
+    const body = (await portal.app.inject('/status.json')).json();
+    expect(body).toMatchObject({ config: null, last_pass: null, poll_schedule: null, pass_running: null });
+    expect(body.sources[0]).toMatchObject({ state: 'pending', last_attempt_at: null, last_success_at: null, entry_count: 0, newest_entry_at: null });
+  });
+});
+
+describe('GET /status', () => {
+  it('is an HTML page in the site layout with accessible tables', async () => {
+    const { app } = await polledPortal();
+    const response = await app.inject('/status');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expectSecurityHeaders(response);
+    const html = response.body;
+    expect(html).toContain('<title>Status of the sources · Patient Engagement for Care Teams</title>');
+    expect(html).toContain('class="skip-link"');
+    expect(html).toContain('<caption id="sources-status-caption">');
+    expect(html.match(/<th scope="col">/g)).toHaveLength(13);
+    expect(html.match(/<th scope="row"><a href="\/sources\//g)).toHaveLength(7);
+    const dave = /<tr id="source-epatient-dave"[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
+    expect(dave).toContain('<td>Failing</td>');
+    expect(dave).toContain('<td>503</td>');
+    expect(dave).toContain('<td>fetch: HTTP 503 Service Unavailable</td>');
+    expect(dave).toContain('<td>2</td>');
+    expect(dave).toMatch(new RegExp(`<td><time datetime="${new Date(NOW + 26 * MINUTE).toISOString()}">June 1, 2026[^<]*7:26 AM CDT</time></td>`));
+    expect(html).toContain('<a href="https://www.healthit.example.gov/buzz/feed">https://www.healthit.example.gov/buzz/feed</a>');
+    expect(html).toContain('never, until its feed URL changes');
+    expect(html).toContain('never (no feed)');
+    expect(html).toContain('<tr><th scope="row">Not modified (304)</th><td>1</td></tr>');
+  });
+
+  it('shows a refused edit with each issue, escaped', async () => {
+    const { app } = await polledPortal();
+    const html = (await app.inject('/status')).body;
+    expect(html).toContain('The last edit of the feeds file was refused');
+    expect(html).toContain("<li><code>/etc/portal/feeds.yaml:7:5: unknown key &#x27;colour&#x27;</code></li>");
+    expect(html).toContain('feed must be an http(s) URL &lt;b&gt;');
+    expect(html).not.toContain('URL <b>');
+  });
+
+  it('shows the page of a portal that has polled nothing yet', async () => {
+    portal = await startPortal({ entries: {} });
+    const html = (await portal.app.inject('/status')).body;
+    expect(html).toContain('No poll pass has run yet.');
+    expect(html).toContain('Not polled yet');
+    expect(html).not.toContain('The last edit of the feeds file was refused');
+  });
+});
+
+describe('GET /healthz', () => {
+  it('answers 200 ok while the database answers, through the ping given', async () => {
+    let pings = 0;
+    portal = await startPortal({ deps: { pingDatabase: () => void (pings += 1) } });
+    const response = await portal.app.inject('/healthz');
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('ok\n');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(pings).toBe(1);
+  });
+
+  it('answers 503 once the database is closed', async () => {
+    // No ping given: the route falls back to the stream-version read on the raw handle.
+    const { app, store } = await startPortal();
+    try {
+      expect((await app.inject('/healthz')).statusCode).toBe(200);
+      await store.close();
+      expect(store.sqlite.open).toBe(false);
+      const response = await app.inject('/healthz');
+      expect(response.statusCode).toBe(503);
+      expect(response.body).toBe('unavailable: the database does not answer\n');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 503 when the ping fails with an I/O error', async () => {
+    portal = await startPortal({
+      deps: {
+        pingDatabase: () => {
+          throw new Error('disk I/O error');
+        },
+      },
+    });
+    expect((await portal.app.inject('/healthz')).statusCode).toBe(503);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('is absent without a registry', async () => {
+    portal = await startPortal();
+    expect((await portal.app.inject('/metrics')).statusCode).toBe(404);
+  });
+
+  it('serves the registry as Prometheus text, with HTTP metrics labelled by route pattern and default process metrics', async () => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    portal = await startPortal({ deps: { metrics: registry } });
+    const { app } = portal;
+    await app.inject('/sources/regina-holliday');
+    await app.inject('/sources/himss');
+    await app.inject('/no/such/page');
+    await app.inject('/random-probe-123');
+    await app.inject({ method: 'HEAD', url: '/healthz' });
+    const response = await app.inject('/metrics');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
+    const families = parsePrometheusText(response.body);
+    expect(families.get('portal_http_requests_total')?.type).toBe('counter');
+    expect(families.get('portal_http_request_duration_seconds')?.type).toBe('histogram');
+    expect(families.has('process_cpu_user_seconds_total')).toBe(true);
+    expect(families.has('nodejs_heap_size_used_bytes')).toBe(true);
+    expect(sampleValue(families, 'portal_http_requests_total', { method: 'GET', route: '/sources/:id', status_code: '200' })).toBe(2);
+    expect(sampleValue(families, 'portal_http_requests_total', { method: 'GET', route: 'unmatched', status_code: '404' })).toBe(2);
+    expect(sampleValue(families, 'portal_http_requests_total', { method: 'HEAD', route: '/healthz', status_code: '200' })).toBe(1);
+    const routes = new Set(families.get('portal_http_requests_total')?.samples.map((s) => s.labels.route));
+    expect([...routes].some((r) => r?.includes('regina') || r?.includes('probe'))).toBe(false);
+    expect(sampleValue(families, 'portal_http_request_duration_seconds_count', { method: 'GET', route: '/sources/:id', status_code: '200' })).toBe(2);
+  });
+});

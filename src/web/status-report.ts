@@ -1,0 +1,224 @@
+// The facts /status and /status.json show: every active source's health, the feeds file's live
+// state and the last poll pass. Read fresh from the store on each request (never cached).
+import type { Db, PollRunRow, SourceRow } from '../store/index.js';
+import { latestPollRun, listActiveSources } from '../store/index.js';
+
+/** The feeds file's live state, as the worker's LiveConfig reports it. Times in ms since the epoch. */
+export interface ConfigStatus {
+  file: string;
+  lastGoodLoadAt: number;
+  lastAttemptAt: number;
+  refused: { at: number; issues: string[] } | null;
+  sources: { total: number; withFeed: number; linkOnly: number };
+}
+
+/** What only the running process knows; main.ts passes a function returning it. */
+export interface RuntimeStatus {
+  config?: ConfigStatus;
+  /** The cron expression in force, or 'off'. */
+  pollSchedule?: string;
+  /** True while a poll pass runs. */
+  passRunning?: boolean;
+}
+
+/**
+ * How a source is doing: 'ok' (its last attempt worked), 'failing' (consecutive errors; see
+ * backoff), 'gone' (a 410 stopped it), 'pending' (never polled yet), 'link-only' (never polled).
+ */
+export type SourceState = 'ok' | 'failing' | 'gone' | 'pending' | 'link-only';
+
+export interface SourceStatus {
+  id: string;
+  title: string;
+  category: string;
+  siteUrl: string;
+  feedUrl: string | null;
+  state: SourceState;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  errorCount: number;
+  backoffUntil: number | null;
+  inBackoff: boolean;
+  /** Null: at the next pass (or never, for link-only and gone sources: see `state`). */
+  nextPollAt: number | null;
+  entryCount: number;
+  newestEntryAt: number | null;
+  movedTo: string | null;
+}
+
+export interface PassStatus {
+  id: number;
+  trigger: string;
+  startedAt: number;
+  /** Null while the pass runs (or when the process died during it). */
+  finishedAt: number | null;
+  sourcesDue: number;
+  fetched: number;
+  notModified: number;
+  errors: number;
+  entriesAdded: number;
+  entriesUpdated: number;
+}
+
+export interface StatusTotals {
+  sources: number;
+  ok: number;
+  failing: number;
+  inBackoff: number;
+  gone: number;
+  pending: number;
+  linkOnly: number;
+  entries: number;
+}
+
+export interface StatusReport {
+  generatedAt: number;
+  runtime: RuntimeStatus | null;
+  lastPass: PassStatus | null;
+  totals: StatusTotals;
+  sources: SourceStatus[];
+}
+
+export async function buildStatusReport(db: Db, now: number, runtime: RuntimeStatus | null): Promise<StatusReport> {
+  const [rows, pass] = await Promise.all([listActiveSources(db), latestPollRun(db)]);
+  const sources = rows.map((row) => toSourceStatus(row, now));
+  return { generatedAt: now, runtime, lastPass: pass ? toPassStatus(pass) : null, totals: totalsOf(sources), sources };
+}
+
+function toSourceStatus(row: SourceRow, now: number): SourceStatus {
+  const inBackoff = row.gone === 0 && row.backoff_until !== null && row.backoff_until > now;
+  return {
+    id: row.id,
+    title: row.title,
+    category: row.category,
+    siteUrl: row.site_url,
+    feedUrl: row.feed_url,
+    state: stateOf(row),
+    lastAttemptAt: row.last_attempt_at,
+    lastSuccessAt: row.last_success_at,
+    lastStatus: row.last_status,
+    lastError: row.last_error,
+    lastDurationMs: row.last_duration_ms,
+    errorCount: row.error_count,
+    backoffUntil: row.backoff_until,
+    inBackoff,
+    nextPollAt: row.feed_url === null || row.gone === 1 ? null : row.next_poll_at,
+    entryCount: row.entry_count,
+    newestEntryAt: row.newest_entry_at,
+    movedTo: row.moved_to,
+  };
+}
+
+function stateOf(row: SourceRow): SourceState {
+  if (row.feed_url === null) return 'link-only';
+  if (row.gone === 1) return 'gone';
+  if (row.last_attempt_at === null) return 'pending';
+  return row.error_count > 0 ? 'failing' : 'ok';
+}
+
+function toPassStatus(row: PollRunRow): PassStatus {
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    sourcesDue: row.sources_due,
+    fetched: row.fetched,
+    notModified: row.not_modified,
+    errors: row.errors,
+    entriesAdded: row.entries_added,
+    entriesUpdated: row.entries_updated,
+  };
+}
+
+function totalsOf(sources: readonly SourceStatus[]): StatusTotals {
+  const count = (state: SourceState) => sources.filter((s) => s.state === state).length;
+  return {
+    sources: sources.length,
+    ok: count('ok'),
+    failing: count('failing'),
+    inBackoff: sources.filter((s) => s.inBackoff).length,
+    gone: count('gone'),
+    pending: count('pending'),
+    linkOnly: count('link-only'),
+    entries: sources.reduce((sum, s) => sum + s.entryCount, 0),
+  };
+}
+
+// ---- /status.json: snake_case keys, ISO times ----
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The report as /status.json serves it: stable snake_case keys, ISO 8601 times, null for "none". */
+export function statusJson(report: StatusReport): Record<string, unknown> {
+  const { runtime, lastPass, totals } = report;
+  return {
+    generated_at: iso(report.generatedAt),
+    poll_schedule: runtime?.pollSchedule ?? null,
+    pass_running: runtime?.passRunning ?? null,
+    config: runtime?.config ? configJson(runtime.config) : null,
+    last_pass: lastPass && passJson(lastPass),
+    totals: {
+      sources: totals.sources,
+      ok: totals.ok,
+      failing: totals.failing,
+      in_backoff: totals.inBackoff,
+      gone: totals.gone,
+      pending: totals.pending,
+      link_only: totals.linkOnly,
+      entries: totals.entries,
+    },
+    sources: report.sources.map(sourceJson),
+  };
+}
+
+function configJson(config: ConfigStatus): Record<string, unknown> {
+  return {
+    file: config.file,
+    last_good_load_at: iso(config.lastGoodLoadAt),
+    last_attempt_at: iso(config.lastAttemptAt),
+    refused: config.refused && { at: iso(config.refused.at), issues: config.refused.issues },
+    sources: { total: config.sources.total, with_feed: config.sources.withFeed, link_only: config.sources.linkOnly },
+  };
+}
+
+function passJson(pass: PassStatus): Record<string, unknown> {
+  return {
+    id: pass.id,
+    trigger: pass.trigger,
+    started_at: iso(pass.startedAt),
+    finished_at: iso(pass.finishedAt),
+    sources_due: pass.sourcesDue,
+    fetched: pass.fetched,
+    not_modified: pass.notModified,
+    errors: pass.errors,
+    entries_added: pass.entriesAdded,
+    entries_updated: pass.entriesUpdated,
+  };
+}
+
+function sourceJson(source: SourceStatus): Record<string, unknown> {
+  return {
+    id: source.id,
+    title: source.title,
+    category: source.category,
+    site_url: source.siteUrl,
+    feed_url: source.feedUrl,
+    state: source.state,
+    last_attempt_at: iso(source.lastAttemptAt),
+    last_success_at: iso(source.lastSuccessAt),
+    last_status: source.lastStatus,
+    last_error: source.lastError,
+    last_duration_ms: source.lastDurationMs,
+    error_count: source.errorCount,
+    backoff_until: iso(source.backoffUntil),
+    in_backoff: source.inBackoff,
+    next_poll_at: iso(source.nextPollAt),
+    entry_count: source.entryCount,
+    newest_entry_at: iso(source.newestEntryAt),
+    moved_to: source.movedTo,
+  };
+}
