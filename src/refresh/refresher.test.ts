@@ -53,6 +53,32 @@ describe('refreshAll', () => {
     expect(run?.finished_at).not.toBeNull();
   });
 
+  it('logs one line per source and one summary line per pass, with no stack for expected failures', async () => {
+    server.route('/good.xml', plainFeed(() => fixture('blog-v1.xml')));
+    server.route('/missing.xml', (_req, res) => void res.writeHead(404).end());
+    bench = await refreshHarness(feeds(['good', 'missing']));
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    await refreshAll(bench.deps, sources, { trigger: 'test' });
+    const perSource = bench.memory.lines.filter((l) => typeof l.source_id === 'string');
+    expect(perSource.map((l) => [l.source_id, l.outcome])).toEqual(expect.arrayContaining([['good', 'updated'], ['missing', 'error']]));
+    expect(perSource).toHaveLength(2);
+    expect(perSource.some((l) => 'err' in l || 'stack' in l)).toBe(false);
+    const summaries = bench.memory.lines.filter((l) => l.msg === 'poll pass finished');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({
+      trigger: 'test',
+      started_at: new Date(bench.clock.now).toISOString(),
+      finished_at: new Date(bench.clock.now).toISOString(),
+      sources_due: 2,
+      fetched: 2,
+      not_modified: 0,
+      errors: 1,
+      entries_added: 3,
+      entries_updated: 0,
+      ms: 0,
+    });
+  });
+
   it('never has more than `concurrency` requests in flight', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => `slow-${i}`);
     const gate = heldResponses(fixture('undated.xml'));

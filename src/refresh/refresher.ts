@@ -37,7 +37,8 @@ export class Refresher {
   async refreshAll(sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
     const { db, log, now } = this.deps;
     const unique = uniqueSources(sources);
-    const pollRunId = await startPollRun(db, options.trigger, now());
+    const startedAt = now();
+    const pollRunId = await startPollRun(db, options.trigger, startedAt);
     let done = 0;
     const reports = await mapBounded(unique, options.concurrency ?? DEFAULT_CONCURRENCY, async (source) => {
       const report = options.signal?.aborted ? stoppedReport(source) : await this.refreshSource(source);
@@ -47,8 +48,20 @@ export class Refresher {
       return report;
     });
     const totals = totalsOf(unique.length, reports);
-    await finishPollRun(db, pollRunId, now(), totals);
-    log.info({ poll_run_id: pollRunId, trigger: options.trigger, ...snakeTotals(totals) }, 'poll pass finished');
+    const finishedAt = now();
+    await finishPollRun(db, pollRunId, finishedAt, totals);
+    // The one summary line of a pass (each source has its own line from refreshSource).
+    log.info(
+      {
+        poll_run_id: pollRunId,
+        trigger: options.trigger,
+        started_at: new Date(startedAt).toISOString(),
+        finished_at: new Date(finishedAt).toISOString(),
+        ...snakeTotals(totals),
+        ms: finishedAt - startedAt,
+      },
+      'poll pass finished',
+    );
     return { reports, totals, pollRunId };
   }
 }
