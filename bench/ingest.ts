@@ -1,0 +1,108 @@
+// Ingesting: refreshAll with the real fetcher and a temp database file against a local feed host
+// (its own process): a first full pass, a 304 pass, an unchanged-200 pass, and a pass where a tenth
+// of the sources hang until the timeout. With --profile-only: the first pass alone (run under --cpu-prof).
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { FeedsConfig, SourceConfig } from '../src/core/types.js';
+import { fetchFeed } from '../src/ingest/index.js';
+import { dueSources, refreshAll, type RefreshDeps } from '../src/refresh/index.js';
+import { openMigratedStore, syncSources, type OpenedStore } from '../src/store/index.js';
+import { startChild, type Child } from './lib/child.js';
+import { benchArgs, log, round, tempDir, writeResult } from './lib/report.js';
+
+const args = benchArgs();
+const profileOnly = process.argv.includes('--profile-only');
+const FEEDS = args.full ? 1000 : 100;
+const ITEMS = 50;
+const TIMEOUT_MS = args.full ? 5000 : 2000;
+
+function feedsConfig(port: number): FeedsConfig {
+  const sources: SourceConfig[] = Array.from({ length: FEEDS }, (_, n) => ({
+    id: `feed-${n}`,
+    title: `Feed ${n}`,
+    site: `http://feeds.example.org/${n}/`,
+    feed: `http://127.0.0.1:${port}/feeds/${n}.xml`,
+    description: `Synthetic feed ${n}`,
+    category: ['advocacy', 'government', 'research'][n % 3] as string,
+  }));
+  return {
+    site: { title: 'Bench', tagline: 'Bench', url: 'https://portal.example.org/', timezone: 'America/Chicago', maxEntries: 200 },
+    sources,
+  };
+}
+
+export interface PassFigures {
+  pass: string;
+  wallMs: number;
+  cpuMs: number;
+  entriesAdded: number;
+  entriesPerSecond: number;
+  peakRssMb: number;
+  errors: number;
+  notModified: number;
+}
+
+async function runPass(name: string, deps: RefreshDeps, store: OpenedStore, config: FeedsConfig): Promise<PassFigures> {
+  const sources = await dueSources(store.db, config, Date.now());
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await refreshAll(deps, sources, { trigger: 'bench' });
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  const figures = {
+    pass: name,
+    wallMs: Math.round(wallMs),
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    entriesAdded: result.totals.entriesAdded,
+    entriesPerSecond: Math.round(result.totals.entriesAdded / (wallMs / 1000)),
+    peakRssMb: round(peakRss / 1048576, 1),
+    errors: result.totals.errors,
+    notModified: result.totals.notModified,
+  };
+  log(`ingest: ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+async function setMode(host: Child, mode: string): Promise<void> {
+  await host.ask({ cmd: 'mode', mode } as { cmd: string }, 'mode-set');
+}
+
+async function main(): Promise<void> {
+  const temp = tempDir('ingest');
+  const host = startChild('feed-server.ts', [JSON.stringify({ feeds: FEEDS, items: ITEMS })]);
+  try {
+    const { port, totalBytes } = await host.next<{ cmd: string; port: number; totalBytes: number }>('ready');
+    const store = await openMigratedStore(join(temp.dir, 'ingest.db'));
+    const config = feedsConfig(port);
+    await syncSources(store.db, config.sources, Date.now());
+    const deps: RefreshDeps = {
+      db: store.db,
+      fetchFeed,
+      log: pino({ level: 'silent' }),
+      now: Date.now,
+      fetchOptions: { timeoutMs: TIMEOUT_MS, userAgent: 'PatientEngagementPortal/bench (+https://portal.example.org/)' },
+    };
+    const rssBefore = round(process.memoryUsage.rss() / 1048576, 1);
+    const passes: PassFigures[] = [];
+    passes.push(await runPass('first (all new)', deps, store, config));
+    const maxRssMb = round(process.resourceUsage().maxRSS / 1024, 1);
+    if (!profileOnly) {
+      passes.push(await runPass('304 (all not modified)', deps, store, config));
+      await setMode(host, 'always-200');
+      passes.push(await runPass('200, unchanged content', deps, store, config));
+      await setMode(host, 'hang');
+      passes.push(await runPass('10% hang until timeout', deps, store, config));
+    }
+    await store.close();
+    writeResult(args, { feeds: FEEDS, items: ITEMS, timeoutMs: TIMEOUT_MS, feedBytes: totalBytes, rssBeforeMb: rssBefore, maxRssMb, passes });
+  } finally {
+    await host.stop();
+    temp.remove();
+  }
+}
+
+await main();

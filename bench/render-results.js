@@ -1,0 +1,158 @@
+// Turns the collected figures into bench/RESULTS.md: the marks first, then a table per benchmark.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+
+function table(headers, rows) {
+  const line = (cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const yes = (ok) => (ok ? 'met' : '**missed**');
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function marks(results) {
+  const rows = [];
+  const { serve, ingest, grow } = results.benches;
+  if (serve) {
+    for (const row of serve.rows.filter((r) => r.cached)) {
+      rows.push([`cached ${row.route}: bare/portal CPU per request`, '≥ 0.70', fmt(row.ratio, 2), yes(row.ratio >= 0.7)]);
+    }
+    const typical = Object.entries(serve.search)[0];
+    if (typical) rows.push([`search p99, ${serve.entries} entries, ${typical[0]}`, '< 20 ms', `${typical[1].p99Ms} ms`, yes(typical[1].p99Ms < 20)]);
+    const worst = Object.entries(serve.search)[1];
+    if (worst) rows.push([`search p99, ${serve.entries} entries, ${worst[0]}`, '< 20 ms', `${worst[1].p99Ms} ms`, yes(worst[1].p99Ms < 20)]);
+  }
+  if (grow) {
+    const largest = grow.sizes[grow.sizes.length - 1];
+    for (const page of largest.pages.filter((p) => p.page !== '/feed.xml')) {
+      rows.push([`uncached ${page.page}, ${largest.entries} entries (median)`, '< 5 ms', `${page.uncachedMedianMs} ms`, yes(page.uncachedMedianMs < 5)]);
+    }
+  }
+  if (ingest) {
+    const [first, notModified, unchanged, hang] = ingest.passes;
+    rows.push([`first pass, ${ingest.feeds} feeds × ${ingest.items}`, '≥ 4,000 entries/s', `${first.entriesPerSecond}/s`, yes(first.entriesPerSecond >= 4000)]);
+    rows.push(['first pass peak RSS', '< 250 MB', `${first.peakRssMb} MB`, yes(first.peakRssMb < 250)]);
+    if (notModified) {
+      const share = (notModified.cpuMs / first.cpuMs) * 100;
+      rows.push(['304 pass CPU / first pass CPU', '< 5 %', `${fmt(share)} %`, yes(share < 5)]);
+    }
+    if (unchanged) {
+      const share = (unchanged.cpuMs / first.cpuMs) * 100;
+      rows.push(['unchanged-200 pass CPU / first pass CPU', '< 25 %', `${fmt(share)} %`, yes(share < 25)]);
+    }
+    if (hang && unchanged) {
+      const delay = hang.wallMs - unchanged.wallMs;
+      rows.push([`10% hanging: delay over the unchanged pass (timeout ${ingest.timeoutMs} ms)`, `≤ ${ingest.timeoutMs} ms`, `${delay} ms`, yes(delay <= ingest.timeoutMs)]);
+    }
+  }
+  return table(['What', 'Mark', 'Measured', ''], rows);
+}
+
+function serveSection(serve) {
+  const rows = serve.rows.map((r) => [
+    r.route,
+    r.bytes,
+    r.portal.requestsPerSecond,
+    `${r.portal.p50Ms} / ${r.portal.p99Ms}`,
+    fmt(r.portal.cpuPerRequestUs, 0),
+    r.portalQuiet ? fmt(r.portalQuiet.cpuPerRequestUs, 0) : 'n/a',
+    r.bare.requestsPerSecond,
+    `${r.bare.p50Ms} / ${r.bare.p99Ms}`,
+    fmt(r.bare.cpuPerRequestUs, 0),
+    fmt(r.ratio, 2),
+  ]);
+  const search = Object.entries(serve.search).map(([name, f]) => [name, f.requestsPerSecond, f.p50Ms, f.p99Ms, fmt(f.cpuPerRequestUs, 0)]);
+  return `## Serving
+
+${serve.entries} entries stored, the real feeds.yaml's sources; autocannon (in the parent process) with ${serve.connections}
+connections for ${serve.seconds} s per row after a warm-up, \`Accept-Encoding: ${serve.acceptEncoding}\`. The server is a
+child process reporting \`process.cpuUsage()\` over the load window; the portal runs as \`main.ts\` builds it (LOG_LEVEL=info,
+pino writing to /dev/null), the bare route is \`Fastify()\` sending the portal's own response bytes (same br compression,
+same content type) with no plugins. "warn" is the same portal with LOG_LEVEL=warn (no per-request log lines).
+
+${table(['Route', 'Bytes sent', 'Portal req/s', 'Portal p50 / p99 ms', 'Portal CPU µs/req', 'Portal (warn) CPU µs/req', 'Bare req/s', 'Bare p50 / p99 ms', 'Bare CPU µs/req', 'Ratio bare/portal'], rows)}
+
+Search alone, one connection (p99 is the request's own time, not queueing):
+
+${table(['Query', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req'], search)}
+`;
+}
+
+function ingestSection(ingest) {
+  const first = ingest.passes[0];
+  const rows = ingest.passes.map((p) => [
+    p.pass,
+    p.wallMs,
+    p.cpuMs,
+    fmt((p.cpuMs / first.cpuMs) * 100),
+    p.entriesAdded,
+    p.entriesPerSecond,
+    p.peakRssMb,
+    p.notModified,
+    p.errors,
+  ]);
+  return `## Ingesting
+
+${ingest.feeds} synthetic feeds × ${ingest.items} items (RSS and Atom alternating, ~1 KB HTML per item, ${fmt(ingest.feedBytes / 1048576)} MB in all)
+served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, FETCH timeout ${ingest.timeoutMs} ms,
+a temp database file. CPU is the ingesting process's own; peak RSS sampled every 20 ms (process max RSS after the first pass: ${ingest.maxRssMb} MB,
+${ingest.rssBeforeMb} MB before it).
+
+${table(['Pass', 'Wall ms', 'CPU ms', 'CPU % of first', 'Entries added', 'Entries/s', 'Peak RSS MB', '304s', 'Errors'], rows)}
+`;
+}
+
+function profileSection(profile) {
+  const costs = (list) => table(['Cost', 'Self ms', 'Share %'], list.map((c) => [c.name, c.ms, c.share]));
+  return `## Profile of the first ingest pass (\`node --cpu-prof\`)
+
+${profile.totalMs} ms of samples (module loading included). Self time by where the code lives:
+
+${costs(profile.byPlace)}
+
+By function:
+
+${costs(profile.byFunction)}
+`;
+}
+
+function growSection(grow) {
+  const rows = grow.sizes.flatMap((s) =>
+    s.pages.map((p) => [s.entries, s.fileMb, s.bytesPerEntry, p.page, p.bytes, p.uncachedMedianMs, p.uncachedP90Ms, p.cachedMedianUs]),
+  );
+  return `## Growing
+
+The same database grown in place (direct better-sqlite3 inserts in transactions of 5,000, FTS triggers running, WAL checkpointed
+before the size is read); entry *i* is *i* minutes older than the newest, so growth adds history. Uncached: the stream version bumped
+and the process told (as after a poll) before each request, so each is query + render + compress; ${grow.uncachedRuns} runs. Cached: ${grow.cachedRuns}
+runs. Both through \`app.inject\` with \`Accept-Encoding: br, gzip\`.
+
+${table(['Entries', 'DB file MB', 'Bytes/entry', 'Page', 'Bytes sent', 'Uncached median ms', 'Uncached p90 ms', 'Cached median µs'], rows)}
+`;
+}
+
+export function renderResults(results) {
+  const m = results.machine;
+  const { serve, ingest, grow, profile } = results.benches;
+  const analysisFile = join(benchDir, 'ANALYSIS.md');
+  const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8').trim()}\n` : '';
+  return `# Benchmark results (${results.mode} mode)
+
+Written by \`npm run bench${results.mode === 'full' ? ' -- --full' : ''}\` (bench/run.js); raw figures in bench/results-${results.mode}.json.
+
+- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGb} GB; ${m.platform}
+- Node ${m.node}; run ${m.date}, ${m.benchSeconds} s in all
+- Load average at start ${m.loadAverageAtStart.join(', ')}, at end ${m.loadAverageAtEnd.join(', ')} (other work on the machine makes wall times noisy; CPU per request and per pass are the process's own)
+
+## Marks
+
+${marks(results)}
+${analysis}
+${serve ? serveSection(serve) : ''}
+${ingest ? ingestSection(ingest) : ''}
+${profile ? profileSection(profile) : ''}
+${grow ? growSection(grow) : ''}`;
+}

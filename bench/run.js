@@ -1,0 +1,87 @@
+// `npm run bench` (quick smoke run) and `npm run bench -- --full` (the figures in RESULTS.md).
+// Runs each benchmark in its own process (TypeScript through tsx), collects their JSON figures,
+// and writes bench/RESULTS.md with the machine's description. `--only ingest,serve` reruns some
+// and keeps the other figures from the last run of the same mode (bench/results-<mode>.json).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderResults } from './render-results.js';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const full = argv.includes('--full');
+const mode = full ? 'full' : 'quick';
+const onlyArg = argv.find((a) => a.startsWith('--only='));
+const ALL = ['ingest', 'profile', 'serve', 'grow'];
+const selected = onlyArg ? onlyArg.slice('--only='.length).split(',') : ALL;
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    date: new Date().toISOString(),
+    loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+/** Runs `node --import tsx bench/<script> ...` and returns its JSON figures. */
+function runChild(script, extraArgs, nodeArgs = []) {
+  const temp = mkdtempSync(join(os.tmpdir(), 'portal-bench-run-'));
+  const out = join(temp, 'result.json');
+  const args = [...nodeArgs, '--import', 'tsx', join(benchDir, script), ...(full ? ['--full'] : []), '--out', out, ...extraArgs];
+  process.stderr.write(`[bench] node ${args.join(' ')}\n`);
+  const child = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: dirname(benchDir) });
+  try {
+    if (child.status !== 0) throw new Error(`bench: ${script} failed (exit ${child.status})`);
+    return { result: JSON.parse(readFileSync(out, 'utf8')), temp };
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function runBench(name) {
+  if (name === 'profile') return runProfile();
+  const { result, temp } = runChild(`${name}.ts`, []);
+  rmSync(temp, { recursive: true, force: true });
+  return result;
+}
+
+/** The first ingest pass under --cpu-prof, summarized by function and by package. */
+function runProfile() {
+  const profileDir = mkdtempSync(join(os.tmpdir(), 'portal-bench-prof-'));
+  try {
+    const { result, temp } = runChild('ingest.ts', ['--profile-only'], ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    rmSync(temp, { recursive: true, force: true });
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('bench: no .cpuprofile was written');
+    const summary = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, 'lib/profile.ts'), join(profileDir, file)], {
+      encoding: 'utf8',
+      cwd: dirname(benchDir),
+    });
+    if (summary.status !== 0) throw new Error(`bench: profile summary failed: ${summary.stderr}`);
+    return { pass: result.passes[0], ...JSON.parse(summary.stdout) };
+  } finally {
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+const resultsFile = join(benchDir, `results-${mode}.json`);
+const previous = onlyArg && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { benches: {} };
+const results = { mode, machine: machine(), benches: { ...previous.benches } };
+const started = Date.now();
+for (const name of selected) {
+  if (!ALL.includes(name)) throw new Error(`bench: unknown benchmark ${name}; expected ${ALL.join(', ')}`);
+  results.benches[name] = { ...runBench(name), ranAt: new Date().toISOString() };
+}
+results.machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+results.machine.benchSeconds = Math.round((Date.now() - started) / 1000);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(benchDir, 'RESULTS.md'), renderResults(results));
+process.stderr.write(`[bench] wrote bench/RESULTS.md and ${resultsFile} in ${results.machine.benchSeconds} s\n`);

@@ -1,0 +1,102 @@
+// Serving: each portal route under autocannon beside a bare Fastify route sending the same bytes,
+// in the same run, with the server process's own CPU time per request. Then search latency alone.
+import { join } from 'node:path';
+import { encodeCursor } from '../src/core/cursor.js';
+import { startChild, type Child } from './lib/child.js';
+import { fillTo, openFilledStore, positionAt, realConfig } from './lib/fill.js';
+import { measureLoad, type LoadFigures } from './lib/load.js';
+import { benchArgs, log, round, tempDir, writeResult } from './lib/report.js';
+import { wordAtRank } from './lib/synthetic.js';
+
+const args = benchArgs();
+const ENTRIES = args.full ? 100_000 : 3_000;
+const SECONDS = args.full ? 8 : 1;
+const CONNECTIONS = 10;
+const ACCEPT = 'br, gzip';
+
+interface Route {
+  name: string;
+  path: string;
+  cached: boolean;
+}
+
+async function prepare(dbPath: string): Promise<Route[]> {
+  const filled = await openFilledStore(dbPath, await realConfig());
+  const rate = fillTo(filled, ENTRIES);
+  log(`serve: filled ${ENTRIES} entries (${rate}/s)`);
+  const older = encodeCursor(positionAt(filled.store.sqlite, Math.floor(ENTRIES * 0.4)));
+  const source = filled.feedSourceIds[0] as string;
+  await filled.store.close();
+  return [
+    { name: '/', path: '/', cached: true },
+    { name: '/conversations?before=… (40% deep)', path: `/conversations?before=${older}`, cached: true },
+    { name: `/sources/${source}`, path: `/sources/${source}`, cached: true },
+    { name: '/feed.xml', path: '/feed.xml', cached: true },
+    { name: '/atom.xml', path: '/atom.xml', cached: true },
+    // Mid-frequency words (~1-5% of entries each): what a visitor's two-word query looks like.
+    { name: '/search?q= (two mid-frequency words)', path: `/search?q=${wordAtRank(150)}+${wordAtRank(400)}`, cached: false },
+    // Words in nearly every entry: every row matches and is ranked; the worst case.
+    { name: '/search?q= (two words in every entry)', path: '/search?q=patient+care', cached: false },
+  ];
+}
+
+async function startServer(dbPath: string, routes: Route[], logLevel: string) {
+  const server = startChild('serve-server.ts', [JSON.stringify({ dbPath, paths: routes.map((r) => r.path), acceptEncoding: ACCEPT, logLevel })]);
+  const ready = await server.next<{ cmd: string; portalPort: number; barePort: number; sizes: number[] }>('ready');
+  return { server, ...ready };
+}
+
+interface Row {
+  route: string;
+  cached: boolean;
+  bytes: number;
+  portal: LoadFigures;
+  bare: LoadFigures;
+  portalQuiet?: LoadFigures;
+  ratio: number;
+}
+
+async function load(server: Child, url: string, connections = CONNECTIONS): Promise<LoadFigures> {
+  return measureLoad(server, { url, seconds: SECONDS, connections, headers: { 'accept-encoding': ACCEPT } });
+}
+
+async function main(): Promise<void> {
+  const temp = tempDir('serve');
+  try {
+    const dbPath = join(temp.dir, 'portal.db');
+    const routes = await prepare(dbPath);
+    const rows: Row[] = [];
+    const main = await startServer(dbPath, routes, 'info');
+    for (const [index, route] of routes.entries()) {
+      const portal = await load(main.server, `http://127.0.0.1:${main.portalPort}${route.path}`);
+      const bare = await load(main.server, `http://127.0.0.1:${main.barePort}/bare/${index}`);
+      log(`serve: ${route.name}: portal ${portal.cpuPerRequestUs} µs/req, bare ${bare.cpuPerRequestUs} µs/req`);
+      rows.push({ route: route.name, cached: route.cached, bytes: main.sizes[index] ?? 0, portal, bare, ratio: round(bare.cpuPerRequestUs / portal.cpuPerRequestUs) });
+    }
+    // Search latency on its own: one connection, so p99 is the request's own time, not queueing.
+    const search: Record<string, LoadFigures> = {};
+    for (const route of routes.filter((r) => !r.cached)) {
+      search[route.name] = await load(main.server, `http://127.0.0.1:${main.portalPort}${route.path}`, 1);
+    }
+    await main.server.stop();
+    // The same portal logging only warnings: how much of the gap is the per-request log lines (full mode).
+    if (args.full) await measureQuiet(dbPath, routes, rows);
+    writeResult(args, { entries: ENTRIES, seconds: SECONDS, connections: CONNECTIONS, acceptEncoding: ACCEPT, rows, search });
+  } finally {
+    temp.remove();
+  }
+}
+
+async function measureQuiet(dbPath: string, routes: Route[], rows: Row[]): Promise<void> {
+  {
+    const quiet = await startServer(dbPath, routes, 'warn');
+    for (const [index, route] of routes.entries()) {
+      const row = rows[index] as Row;
+      row.portalQuiet = await load(quiet.server, `http://127.0.0.1:${quiet.portalPort}${route.path}`);
+      log(`serve: ${route.name}: portal at LOG_LEVEL=warn ${row.portalQuiet.cpuPerRequestUs} µs/req`);
+    }
+    await quiet.server.stop();
+  }
+}
+
+await main();
