@@ -10,11 +10,12 @@ import { runFeedsImport } from './cli/feeds-import.js';
 import { runPoll } from './cli/poll.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
 import type { FeedsConfig } from './core/types.js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
-import { Refresher, dueSources, productionRefreshDeps, userAgent } from './refresh/index.js';
+import { Refresher, productionRefreshDeps, userAgent } from './refresh/index.js';
 import { openMigratedStore, syncSources, type OpenedStore } from './store/index.js';
 import { buildApp } from './web/index.js';
-import { startScheduler } from './worker/index.js';
+import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
 
 /** What a command may touch of the process; tests pass their own. */
 export interface CommandIo {
@@ -91,7 +92,12 @@ export interface RunningServer {
   /** http://host:port/ the server listens on. */
   url: string;
   log: Logger;
-  /** Closes the server, stops the scheduler (waiting for a running pass), closes the database. */
+  /** Reads the feeds file again and applies it, or refuses it and keeps the last good one (SIGHUP). */
+  reloadConfig(reason: string): Promise<unknown>;
+  /**
+   * Stops watching the feeds file, closes the server (requests in flight finish), stops the
+   * scheduler (fetches in flight finish and are saved; no new source starts), closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -127,64 +133,156 @@ export async function startServer(io: CommandIo, options: { logDestination?: Par
 
 async function startOnStore(settings: Settings, config: FeedsConfig, store: OpenedStore, log: Logger): Promise<RunningServer> {
   await syncSources(store.db, config.sources, Date.now());
-  const siteUrl = settings.siteUrl ?? config.site.url;
+  // The one registry of the process: the poller and the web server put their metrics on it.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const pollMetrics = createPollMetrics({ registry, db: store.db });
+
+  let onConfigApplied: (change: ConfigChange) => void = () => {};
+  const live = new LiveConfig({
+    file: settings.feedsFile,
+    initial: config,
+    db: store.db,
+    log: log.child({ component: 'config' }),
+    onApplied: (change) => onConfigApplied(change),
+  });
+  const siteUrl = () => settings.siteUrl ?? live.current().site.url;
   const versionStatement = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
+  const pingStatement = store.sqlite.prepare('SELECT 1');
+  let passRunning = () => false;
   const app = await buildApp({
     db: store.db,
-    getConfig: () => config,
-    getSiteUrl: () => siteUrl,
+    getConfig: () => live.current(),
+    getSiteUrl: siteUrl,
     readStreamVersion: () => versionStatement.get()?.value ?? 0,
     logger: log.child({ component: 'web' }),
+    runtimeStatus: () => ({ config: live.state(), pollSchedule: settings.pollSchedule, passRunning: passRunning() }),
+    metrics: registry,
+    pingDatabase: () => void pingStatement.get(),
   });
   await app.listen({ host: settings.host, port: settings.port });
 
-  const refreshLog = log.child({ component: 'refresh' });
-  const agent = userAgent(packageVersion(), siteUrl);
-  const refresher = new Refresher(productionRefreshDeps(store.db, refreshLog, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent }));
-  const scheduler = startScheduler({
-    schedule: settings.pollSchedule,
-    log: log.child({ component: 'scheduler' }),
-    runPass: async (trigger, signal) => {
-      const sources = await dueSources(store.db, config, Date.now());
-      // Pages cached for the old stream version let go at once, not at the next version check.
-      await refresher.refreshAll(sources, { trigger, signal, onStreamChanged: () => app.webContext.versions.invalidate() });
-    },
+  const refreshDeps = productionRefreshDeps(store.db, log.child({ component: 'refresh' }), {
+    timeoutMs: settings.fetchTimeoutMs,
+    userAgent: userAgent(packageVersion(), siteUrl()),
   });
+  const refresher = new Refresher({ ...refreshDeps, fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed) });
+  const passes = createPollPasses({
+    db: store.db,
+    refresher,
+    getConfig: () => live.current(),
+    now: Date.now,
+    // Pages cached for the old stream version let go at once, not at the next version check.
+    onStreamChanged: () => app.webContext.versions.invalidate(),
+    onReport: (report) => pollMetrics.observeReport(report),
+  });
+  const scheduler = startScheduler({ schedule: settings.pollSchedule, log: log.child({ component: 'scheduler' }), runPass: passes.runPass });
+  passRunning = () => scheduler.busy;
+  onConfigApplied = (change) => {
+    // Removed sources leave the stream now; added and re-pointed ones are polled soon.
+    app.webContext.versions.invalidate();
+    const toPoll = [...change.added, ...change.feedChanged];
+    if (toPoll.length === 0 || settings.pollSchedule === 'off') return;
+    passes.markForPoll(toPoll);
+    scheduler.requestRun(CONFIG_TRIGGER);
+  };
+  const watcher = watchFile(settings.feedsFile, () => void live.reload('watch'), { log: log.child({ component: 'config' }) });
   // In the background: the site answers while the first pass runs.
   if (settings.pollSchedule !== 'off') void scheduler.runNow('startup');
 
   const { address, port } = app.server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  log.info({ url: `http://${host}:${port}/`, feeds_file: settings.feedsFile, database: settings.databasePath }, 'portal listening');
+  const url = `http://${host}:${port}/`;
+  log.info({ url, feeds_file: settings.feedsFile, database: settings.databasePath }, 'portal listening');
+  let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}/`,
+    url,
     log,
-    close: async () => {
-      await app.close();
-      await scheduler.stop();
-      await store.close();
-    },
+    reloadConfig: (reason) => (closing ? Promise.resolve() : live.reload(reason)),
+    close: () =>
+      (closing ??= (async () => {
+        watcher.close();
+        await app.close();
+        await scheduler.stop();
+        await live.settled();
+        await store.close();
+      })()),
   };
 }
 
-/** serve as a process: runs until SIGTERM or SIGINT, then shuts down cleanly; a second signal exits at once. */
+/**
+ * serve as a process: runs until SIGTERM or SIGINT, then shuts down cleanly; a second signal exits
+ * at once. SIGHUP reloads the feeds file. The signals are listened for from the very start, so one
+ * that arrives during start-up is not lost (nor kills the process with the default action).
+ */
 async function serveUntilSignalled(io: CommandIo): Promise<number> {
+  const signals = listenForSignals();
   const server = await startServer(io);
-  if (typeof server === 'number') return server;
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  if (typeof server === 'number') {
+    signals.dispose();
+    return server;
+  }
+  signals.onHangup(() => {
+    server.log.info({ signal: 'SIGHUP' }, 'reloading the feeds file');
+    void server.reloadConfig('sighup');
   });
+  const signal = await signals.stop;
   server.log.info({ signal }, 'shutting down: closing the server, waiting for a running poll');
-  const exitNow = (second: NodeJS.Signals) => {
+  signals.onSecond((second) => {
     server.log.warn({ signal: second }, 'second signal: exiting at once');
     process.exit(1);
-  };
-  process.once('SIGTERM', exitNow);
-  process.once('SIGINT', exitNow);
+  });
   await server.close();
+  signals.dispose();
   server.log.info('stopped');
   return 0;
+}
+
+interface SignalListener {
+  /** The first SIGTERM or SIGINT. */
+  stop: Promise<NodeJS.Signals>;
+  /** SIGHUPs from now on (one that came earlier is handed over at once). */
+  onHangup(handler: () => void): void;
+  /** Any SIGTERM or SIGINT after the first. */
+  onSecond(handler: (signal: NodeJS.Signals) => void): void;
+  dispose(): void;
+}
+
+function listenForSignals(): SignalListener {
+  let first: NodeJS.Signals | undefined;
+  let resolveStop: (signal: NodeJS.Signals) => void = () => {};
+  const stop = new Promise<NodeJS.Signals>((resolve) => (resolveStop = resolve));
+  let hangup: (() => void) | undefined;
+  let hangupPending = false;
+  let second: (signal: NodeJS.Signals) => void = () => process.exit(1);
+  const onStopSignal = (signal: NodeJS.Signals) => {
+    if (first !== undefined) return second(signal);
+    first = signal;
+    resolveStop(signal);
+  };
+  const onHangupSignal = () => {
+    if (hangup) hangup();
+    else hangupPending = true;
+  };
+  process.on('SIGTERM', onStopSignal);
+  process.on('SIGINT', onStopSignal);
+  process.on('SIGHUP', onHangupSignal);
+  return {
+    stop,
+    onHangup(handler) {
+      hangup = handler;
+      if (hangupPending) handler();
+      hangupPending = false;
+    },
+    onSecond(handler) {
+      second = handler;
+    },
+    dispose() {
+      process.off('SIGTERM', onStopSignal);
+      process.off('SIGINT', onStopSignal);
+      process.off('SIGHUP', onHangupSignal);
+    },
+  };
 }
 
 // ---- helpers ----
