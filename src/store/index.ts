@@ -22,6 +22,6 @@ export {
   type StreamPage,
   type StreamCursorPosition,
 } from './entries.js';
-export { searchEntries, toFtsQuery, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
+export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
 export { startPollRun, finishPollRun, latestPollRun, type PollRunTotals } from './polls.js';
 export { readStreamVersion, bumpStreamVersion } from './meta.js';

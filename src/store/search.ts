@@ -32,10 +32,18 @@ export function toFtsQuery(input: string): string {
     .join(' ');
 }
 
+/**
+ * How many of the most recently stored matches are ranked. Ranking (bm25) costs per matching row, so
+ * a word found in every entry would make search grow with the database; past this many, older
+ * matches are left out of the ranking.
+ */
+export const RANKED_MATCHES = 2000;
+
 /** Ranked full-text search over the active sources' entries; titles weigh more than text. */
 export async function searchEntries(db: Db, input: string, limit: number): Promise<SearchHit[]> {
   const match = toFtsQuery(input);
   if (match === '') return [];
+  const floor = await rankingFloor(db, match);
   const result = await sql<SearchHit>`
     SELECT e.id AS id, e.source_id AS sourceId, s.title AS sourceTitle, e.title AS title, e.link AS link,
            e.published_at AS publishedAt,
@@ -44,9 +52,18 @@ export async function searchEntries(db: Db, input: string, limit: number): Promi
     FROM entries_fts
     JOIN entries e ON e.id = entries_fts.rowid
     JOIN sources s ON s.id = e.source_id
-    WHERE entries_fts MATCH ${match} AND s.active = 1
+    WHERE entries_fts MATCH ${match} AND entries_fts.rowid >= ${floor} AND s.active = 1
     ORDER BY bm25(entries_fts, 5.0, 1.0), e.published_at DESC
     LIMIT ${limit}
   `.execute(db);
   return result.rows;
+}
+
+/** The rowid of the RANKED_MATCHES-th newest match (FTS5 walks its doclist by rowid, no ranking), or 0. */
+async function rankingFloor(db: Db, match: string): Promise<number> {
+  const result = await sql<{ rowid: number }>`
+    SELECT rowid FROM entries_fts WHERE entries_fts MATCH ${match}
+    ORDER BY rowid DESC LIMIT 1 OFFSET ${RANKED_MATCHES - 1}
+  `.execute(db);
+  return result.rows[0]?.rowid ?? 0;
 }

@@ -8,6 +8,7 @@ import {
   readStreamVersion,
   recordFailure,
   saveFetch,
+  RANKED_MATCHES,
   searchEntries,
   syncSources,
   toFtsQuery,
@@ -179,6 +180,19 @@ describe('search', () => {
     expect((await searchEntries(store.db, 'beta', 10)).length).toBe(1);
     await store.db.deleteFrom('entries').execute();
     expect(await searchEntries(store.db, 'beta', 10)).toEqual([]);
+  });
+
+  it('ranks only the most recently stored RANKED_MATCHES matches, so a common word costs the same at any size', async () => {
+    const oldBest = makeEntry('old', { title: 'care care care', contentText: 'care care care' });
+    const newer = Array.from({ length: RANKED_MATCHES }, (_, i) => makeEntry(`n${i}`, { title: `Post ${i}`, contentText: 'some care' }));
+    await seed(store, [makeSource('a')], { a: [oldBest] });
+    await saveFetch(store.db, 'a', newer, { ...success(t0), maxEntries: RANKED_MATCHES + 10 });
+    const hits = await searchEntries(store.db, 'care', 10);
+    expect(hits).toHaveLength(10);
+    expect(hits.map((h) => h.title)).not.toContain('care care care');
+    // Below the bound the best match still wins.
+    await store.db.deleteFrom('entries').where('entry_id', 'like', 'n1%').execute();
+    expect((await searchEntries(store.db, 'care', 10))[0]?.title).toBe('care care care');
   });
 
   it('treats FTS syntax and noise as plain words, never failing', async () => {
