@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsePrometheusText, sampleValue } from '../test/fixtures/ops/prometheus-text.js';
 import { fixture, plainFeed, startFeedServer, type FeedServer } from '../test/fixtures/refresh/feed-server.js';
 import { main, packageVersion, startServer, type CommandIo, type RunningServer } from './main.js';
 import { openStore } from './store/index.js';
@@ -130,6 +131,29 @@ describe('startServer', () => {
     await running.close();
     running = undefined;
     expect(feeds.hits('/blog.xml')).toBe(0);
+  });
+
+  it('wires /healthz, /status.json and /metrics: the pass is counted, the config state shown', async () => {
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ POLL_SCHEDULE: '0 0 1 1 *' }));
+    running = (await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) } })) as RunningServer;
+    while (!lines.some((l) => l.includes('"msg":"poll pass finished"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    const health = await fetch(`${running.url}healthz`);
+    expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
+    const status = (await (await fetch(`${running.url}status.json`)).json()) as Record<string, unknown>;
+    expect(status.config).toMatchObject({ file: path.join(dir, 'feeds.yaml'), refused: null, sources: { total: 1, with_feed: 1, link_only: 0 } });
+    expect(status.poll_schedule).toBe('0 0 1 1 *');
+    expect(status.last_pass).toMatchObject({ trigger: 'startup', sources_due: 1, fetched: 1, entries_added: 3 });
+    expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3, last_status: 200 }]);
+    const families = parsePrometheusText(await (await fetch(`${running.url}metrics`)).text());
+    expect(sampleValue(families, 'portal_polls_total', { outcome: 'updated' })).toBe(1);
+    expect(sampleValue(families, 'portal_entries_added_total')).toBe(3);
+    expect(sampleValue(families, 'portal_fetch_bytes_total')).toBe(Buffer.byteLength(fixture('blog-v1.xml')));
+    expect(sampleValue(families, 'portal_fetch_duration_seconds_count', { result: 'ok' })).toBe(1);
+    expect(sampleValue(families, 'portal_sources_in_backoff')).toBe(0);
+    expect(sampleValue(families, 'portal_poll_last_pass_timestamp_seconds')).toBeGreaterThan(0);
+    expect(sampleValue(families, 'portal_http_requests_total', { method: 'GET', route: '/status.json', status_code: '200' })).toBe(1);
+    expect(families.has('process_resident_memory_bytes')).toBe(true);
   });
 
   it('runs a first poll at start-up in the background, and close waits for it', async () => {
