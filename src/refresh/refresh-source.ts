@@ -1,5 +1,6 @@
 // refreshSource: the one place the ingest stages meet the store, for one source (like Miniflux's
 // RefreshFeed). Fetch → parse → filter → hash → sanitize what changed → save, in that order.
+import { createHash } from 'node:crypto';
 import type { FetchResult, NormalEntry, ParsedFeed, RefreshReport } from '../core/types.js';
 import { FeedParseError, compileFilter, parseFeed, sanitizeEntry, sanitizeFeedMeta } from '../ingest/index.js';
 import { getEntryHashes, recordFailure, recordSuccess, saveFetch, type StoredEntryInput } from '../store/index.js';
@@ -12,6 +13,13 @@ type FetchOk = Extract<FetchResult, { kind: 'ok' }>;
 type FetchNotModified = Extract<FetchResult, { kind: 'not-modified' }>;
 type FetchFailed = Extract<FetchResult, { kind: 'error' }>;
 
+/**
+ * Per source id, a digest of the last body that was parsed and saved (with what shaped its saving:
+ * URL, filters, max_entries). Kept in memory by the Refresher: a server that answers 200 with the
+ * same bytes then costs what a 304 costs.
+ */
+export type BodyDigests = Map<string, string>;
+
 /** A report plus what only the log line needs. */
 interface Attempt {
   report: RefreshReport;
@@ -22,11 +30,11 @@ interface Attempt {
  * Refreshes one source and records the outcome on its row. Never throws: every failure, even an
  * unexpected one, comes back as a report with outcome 'error' (or 'gone').
  */
-export async function refreshSource(deps: RefreshDeps, source: RefreshSource): Promise<RefreshReport> {
+export async function refreshSource(deps: RefreshDeps, source: RefreshSource, digests?: BodyDigests): Promise<RefreshReport> {
   const started = performance.now();
   let attempt: Attempt;
   try {
-    attempt = await attemptRefresh(deps, source);
+    attempt = await attemptRefresh(deps, source, digests);
   } catch (error) {
     attempt = await recordUnexpected(deps, source, error);
   }
@@ -35,13 +43,13 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource): P
   return attempt.report;
 }
 
-async function attemptRefresh(deps: RefreshDeps, source: RefreshSource): Promise<Attempt> {
+async function attemptRefresh(deps: RefreshDeps, source: RefreshSource, digests: BodyDigests | undefined): Promise<Attempt> {
   const url = source.row.feed_url;
   if (url === null) return { report: emptyReport(source, 'skipped'), log: {} };
   const validators = { etag: source.row.etag ?? undefined, lastModified: source.row.last_modified ?? undefined };
   const result = await deps.fetchFeed(url, validators, { ...deps.fetchOptions, now: deps.now });
   if (result.kind === 'not-modified') return onNotModified(deps, source, result);
-  if (result.kind === 'ok') return onFeed(deps, source, result);
+  if (result.kind === 'ok') return digests ? onFeedRemembered(deps, source, result, digests) : onFeed(deps, source, result);
   return onFetchFailed(deps, source, result);
 }
 
@@ -58,6 +66,37 @@ async function onNotModified(deps: RefreshDeps, source: RefreshSource, result: F
     movedTo: result.permanentRedirectTo,
   });
   return { report: withMove({ ...emptyReport(source, 'not-modified'), status: 304 }, result.permanentRedirectTo), log: {} };
+}
+
+/** A body identical to the last one saved skips parse, filter, hash and write: only the row's state is recorded. */
+async function onFeedRemembered(deps: RefreshDeps, source: RefreshSource, result: FetchOk, digests: BodyDigests): Promise<Attempt> {
+  const id = source.row.id;
+  const digest = bodyDigest(source, result);
+  if (digests.get(id) === digest) return onSameBody(deps, source, result);
+  digests.delete(id);
+  const attempt = await onFeed(deps, source, result);
+  if (attempt.report.outcome === 'updated' || attempt.report.outcome === 'unchanged') digests.set(id, digest);
+  return attempt;
+}
+
+function bodyDigest(source: RefreshSource, result: FetchOk): string {
+  const shaping = [result.finalUrl, source.config.include ?? [], source.config.exclude ?? [], source.config.maxEntries ?? source.defaultMaxEntries];
+  return createHash('sha256').update(JSON.stringify(shaping)).update(result.body).digest('base64url');
+}
+
+async function onSameBody(deps: RefreshDeps, source: RefreshSource, result: FetchOk): Promise<Attempt> {
+  const now = deps.now();
+  await recordSuccess(deps.db, source.row.id, {
+    now,
+    durationMs: result.durationMs,
+    nextPollAt: nextPollAfterSuccess(now, source.config.pollMinutes),
+    status: result.status,
+    etag: result.etag,
+    lastModified: result.lastModified,
+    movedTo: result.permanentRedirectTo,
+  });
+  const report = { ...emptyReport(source, 'unchanged'), status: result.status };
+  return { report: withMove(report, result.permanentRedirectTo), log: {} };
 }
 
 async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk): Promise<Attempt> {

@@ -119,6 +119,32 @@ describe('refreshAll', () => {
     expect(result.reports.map((r) => r.outcome)).toEqual(Array(6).fill('updated'));
   });
 
+  it('frees a hanging source\'s slot once it counts as stalled, so the others are asked before any timeout', async () => {
+    const hanging = ['h1', 'h2', 'h3'];
+    const fast = ['a', 'b', 'c'];
+    const events: string[] = [];
+    for (const id of hanging) {
+      server.route(`/${id}.xml`, (_req, res) => {
+        events.push(`asked ${id}`);
+        res.on('close', () => events.push(`closed ${id}`));
+      });
+    }
+    for (const id of fast) {
+      const answer = plainFeed(() => fixture('undated.xml'));
+      server.route(`/${id}.xml`, (req, res) => {
+        events.push(`asked ${id}`);
+        answer(req, res);
+      });
+    }
+    bench = await refreshHarness(feeds([...hanging, ...fast]), { timeoutMs: 1500 });
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    const result = await refreshAll(bench.deps, sources, { trigger: 'test', concurrency: 1, stallAfterMs: 20 });
+    expect(result.reports.map((r) => r.outcome)).toEqual(['error', 'error', 'error', 'updated', 'updated', 'updated']);
+    expect(result.reports[0]?.error).toMatch(/timed out/);
+    const firstClose = events.findIndex((e) => e.startsWith('closed'));
+    expect(events.slice(0, firstClose).filter((e) => e.startsWith('asked'))).toHaveLength(6);
+  });
+
   it('reports progress as done/total', async () => {
     for (const id of ['a', 'b', 'c']) server.route(`/${id}.xml`, plainFeed(() => fixture('undated.xml')));
     bench = await refreshHarness(feeds(['a', 'b', 'c']));
@@ -165,6 +191,26 @@ describe('Refresher', () => {
     expect(await refresher.refreshSource((await dueSources(bench.store.db, bench.config, bench.clock.now))[0]!)).toMatchObject({
       outcome: 'unchanged',
     });
+  });
+
+  it('parses and writes a body identical to the last saved one only once', async () => {
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    bench = await refreshHarness(feeds(['blog']));
+    const refresher = new Refresher(bench.deps);
+    const due = async () => dueSources(bench!.store.db, bench!.config, bench!.clock.now);
+    expect((await refresher.refreshAll(await due(), { trigger: 'test' })).reports[0]).toMatchObject({ outcome: 'updated', added: 3 });
+    // The entries go behind the refresher's back: the same bytes are not parsed or written again...
+    await bench.store.db.deleteFrom('entries').execute();
+    expect((await refresher.refreshAll(await due(), { trigger: 'test' })).reports[0]).toMatchObject({ outcome: 'unchanged', status: 200 });
+    expect(await bench.entries('blog')).toHaveLength(0);
+    expect((await bench.row('blog')).last_status).toBe(200);
+    // ...other bytes are, and so is everything after a restart (a fresh Refresher).
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v2.xml')));
+    expect((await refresher.refreshAll(await due(), { trigger: 'test' })).reports[0]?.outcome).toBe('updated');
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    await refresher.refreshAll(await due(), { trigger: 'test' });
+    await bench.store.db.deleteFrom('entries').execute();
+    expect((await refreshAll(bench.deps, await due(), { trigger: 'test' })).reports[0]).toMatchObject({ outcome: 'updated', added: 3 });
   });
 
   it('fetches a source listed twice only once', async () => {

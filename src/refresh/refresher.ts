@@ -1,10 +1,17 @@
 // Refreshing many sources: bounded concurrency, never the same source twice at once, one poll_runs row a pass.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import { finishPollRun, listDueSources, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
-import { refreshSource } from './refresh-source.js';
+import { refreshSource, type BodyDigests } from './refresh-source.js';
 import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
 
 export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * A fetch still unanswered after this share of the fetch timeout gives its slot up (it keeps
+ * waiting, up to the timeout): hanging sources then delay a pass by about one timeout, not by
+ * (hanging sources × timeout / concurrency). At most concurrency / STALL_SHARE fetches wait at once.
+ */
+export const STALL_SHARE = 1 / 40;
 
 /**
  * Owns the set of sources being fetched right now, so overlapping passes (the scheduler's, the
@@ -12,6 +19,8 @@ export const DEFAULT_CONCURRENCY = 4;
  */
 export class Refresher {
   private readonly inFlight = new Set<string>();
+  /** Each source's last body that was parsed and saved: the same bytes again cost no parse. */
+  private readonly digests: BodyDigests = new Map();
 
   constructor(private readonly deps: RefreshDeps) {}
 
@@ -24,7 +33,7 @@ export class Refresher {
     }
     this.inFlight.add(id);
     try {
-      return await refreshSource(this.deps, source);
+      return await refreshSource(this.deps, source, this.digests);
     } finally {
       this.inFlight.delete(id);
     }
@@ -32,7 +41,7 @@ export class Refresher {
 
   /**
    * One pass over `sources` (each at most once), `concurrency` at a time: a slow source holds up
-   * only its own slot. Recorded as a poll_runs row.
+   * only its own slot, and only until it counts as stalled (STALL_SHARE). Recorded as a poll_runs row.
    */
   async refreshAll(sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
     const { db, log, now } = this.deps;
@@ -40,7 +49,11 @@ export class Refresher {
     const startedAt = now();
     const pollRunId = await startPollRun(db, options.trigger, startedAt);
     let done = 0;
-    const reports = await mapBounded(unique, options.concurrency ?? DEFAULT_CONCURRENCY, async (source) => {
+    const limits = {
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      stallAfterMs: options.stallAfterMs ?? this.deps.fetchOptions.timeoutMs * STALL_SHARE,
+    };
+    const reports = await mapBounded(unique, limits, async (source) => {
       const report = options.signal?.aborted ? stoppedReport(source) : await this.refreshSource(source);
       done += 1;
       if (report.added + report.updated > 0) callSafely(log, () => options.onStreamChanged?.());
@@ -93,20 +106,45 @@ function stoppedReport(source: RefreshSource): RefreshReport {
   return { sourceId: source.row.id, outcome: 'skipped', added: 0, updated: 0, ms: 0, error: 'refresh: pass stopped' };
 }
 
-/** Runs `task` over `items` with at most `limit` running at once; results keep the items' order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `task` over `items` with at most `concurrency` running at once, except that a task still
+ * running after `stallAfterMs` frees its slot; results keep the items' order.
+ */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limits: { concurrency: number; stallAfterMs: number },
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
+  const started: Promise<void>[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await task(items[index] as T);
+      const done = task(items[index] as T).then((result) => {
+        results[index] = result;
+      });
+      started.push(done);
+      await settledOrStalled(done, limits.stallAfterMs);
     }
   };
-  const workers = Math.max(1, Math.min(limit, items.length));
+  const workers = Math.max(1, Math.min(limits.concurrency, items.length));
   await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(started);
   return results;
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first (a rejection is left to its owner). */
+function settledOrStalled(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const settle = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    promise.then(settle, settle);
+  });
 }
 
 function totalsOf(sourcesDue: number, reports: readonly RefreshReport[]): PollRunTotals {

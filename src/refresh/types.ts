@@ -43,6 +43,11 @@ export interface RefreshAllOptions {
   onStreamChanged?: () => void;
   /** Called after each source, with how many are done out of how many. */
   onProgress?: (done: number, total: number, report: RefreshReport) => void;
+  /**
+   * A fetch unanswered this long stops counting against `concurrency` (it still runs to its
+   * timeout); default: the fetch timeout × STALL_SHARE.
+   */
+  stallAfterMs?: number;
   /** Once aborted, no further source is started; those already fetching finish and are saved. */
   signal?: AbortSignal;
 }
