@@ -7,7 +7,6 @@ import {
   describeFeed,
   FEED_FORMATS,
   lastChangedAt,
-  MAX_LIMIT,
   parseFeedQuery,
   writeAtom,
   writeJsonFeed,
@@ -23,6 +22,9 @@ import type { Rendered } from '../cache.js';
 import type { WebContext } from '../deps.js';
 
 type ItemFormat = 'rss' | 'atom' | 'json';
+
+/** OPML's limit when the request names none: no cut at all (and a cache key no given limit can share). */
+const ALL_SOURCES = Number.MAX_SAFE_INTEGER;
 
 const WRITERS: Readonly<Record<ItemFormat, (feed: ExportFeed) => string>> = {
   rss: writeRss,
@@ -42,8 +44,9 @@ export async function feedRoutes(app: FastifyInstance, ctx: WebContext): Promise
   const opmlClock = bodyChangeClock(ctx.now);
   app.get(FEED_FORMATS.opml.path, { compress: false }, (request, reply) =>
     withFilter(ctx, request, reply, (filter, source) => {
-      // Without ?limit= the list has every source (up to the cap), not the feeds' default 50.
-      const opmlFilter = filter.limitGiven ? filter : { ...filter, limit: MAX_LIMIT };
+      // Without ?limit= the list has every source with a feed, however many: an operator moving
+      // 1,000 sources to another reader needs them all. ?limit=N (1..200) still cuts it.
+      const opmlFilter = filter.limitGiven ? filter : { ...filter, limit: ALL_SOURCES };
       const key = cacheKey('opml', opmlFilter);
       return ctx.cache.serve(request, reply, key, () => renderOpml(ctx, opmlFilter, source, (body) => opmlClock(key, body)));
     }),
