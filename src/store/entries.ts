@@ -38,17 +38,21 @@ export async function saveFetch(
   return db.transaction().execute(async (trx) => {
     const known = await getEntryRefs(trx, sourceId);
     const outcome: SaveOutcome = { added: 0, updated: 0, removed: 0 };
+    // New entries are inserted together after the loop; an id repeated in `entries` keeps its last version.
+    const added = new Map<string, StoredEntryInput>();
     for (const entry of entries) {
       const existing = known.get(entry.entryId);
       if (!existing) {
-        await insertEntry(trx, sourceId, entry, state.now);
+        added.set(entry.entryId, entry);
         known.set(entry.entryId, { hash: entry.contentHash, publishedAt: entry.publishedAt });
-        outcome.added += 1;
       } else if (existing.hash !== entry.contentHash) {
-        await updateEntry(trx, sourceId, entry, existing.publishedAt, state.now);
+        if (added.has(entry.entryId)) added.set(entry.entryId, entry);
+        else await updateEntry(trx, sourceId, entry, existing.publishedAt, state.now);
+        existing.hash = entry.contentHash;
         outcome.updated += 1;
       }
     }
+    outcome.added = await insertEntries(trx, sourceId, [...added.values()], state.now);
     outcome.removed = await applyRetention(trx, sourceId, state.maxEntries);
     await recordSuccess(trx, sourceId, state);
     await refreshSourceCounts(trx, sourceId);
@@ -84,17 +88,21 @@ function entryColumns(entry: StoredEntryInput, now: number) {
   };
 }
 
-async function insertEntry(trx: Trx, sourceId: string, entry: StoredEntryInput, now: number): Promise<void> {
-  await trx
-    .insertInto('entries')
-    .values({
+/** Rows per INSERT: one statement compiled and prepared per chunk, not per entry; well under SQLite's variable cap. */
+const INSERT_CHUNK = 50;
+
+async function insertEntries(trx: Trx, sourceId: string, entries: readonly StoredEntryInput[], now: number): Promise<number> {
+  for (let from = 0; from < entries.length; from += INSERT_CHUNK) {
+    const rows = entries.slice(from, from + INSERT_CHUNK).map((entry) => ({
       source_id: sourceId,
       entry_id: entry.entryId,
       published_at: entry.publishedAt,
       first_seen_at: now,
       ...entryColumns(entry, now),
-    })
-    .execute();
+    }));
+    await trx.insertInto('entries').values(rows).execute();
+  }
+  return entries.length;
 }
 
 async function updateEntry(trx: Trx, sourceId: string, entry: StoredEntryInput, storedPublishedAt: number, now: number): Promise<void> {

@@ -55,6 +55,18 @@ describe('saveFetch', () => {
     expect(row).toEqual({ published_at: t0, title: 'x' });
   });
 
+  it('stores every new entry of a fetch bigger than one insert statement, a repeated id once in its last version', async () => {
+    await syncSources(store.db, [makeSource('a')], t0);
+    const entries = Array.from({ length: 120 }, (_, i) => makeEntry(`e${i}`, { publishedAt: t0 - i * 1000 }));
+    const repeated = makeEntry('e7', { title: 'Second version', publishedAt: t0 - 7000 });
+    const outcome = await saveFetch(store.db, 'a', [...entries, repeated], success(t0));
+    expect(outcome).toEqual({ added: 120, updated: 1, removed: 0 });
+    const rows = await store.db.selectFrom('entries').select(['entry_id', 'title']).execute();
+    expect(new Set(rows.map((r) => r.entry_id)).size).toBe(120);
+    expect(rows.find((r) => r.entry_id === 'e7')?.title).toBe('Second version');
+    expect((await searchEntries(store.db, 'second version', 10)).map((h) => h.title)).toEqual(['Second version']);
+  });
+
   it('keeps only the newest maxEntries per source', async () => {
     await syncSources(store.db, [makeSource('a')], t0);
     const entries = [1, 2, 3, 4, 5].map((i) => makeEntry(String(i), { publishedAt: t0 + i * day }));
