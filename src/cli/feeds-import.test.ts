@@ -2,6 +2,7 @@ import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { corpusRoot, describeWithCorpus } from '../../test/helpers/corpus.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseFeedsText } from '../config/index.js';
 import { FEEDS_IMPORT_USAGE, runFeedsImport } from './feeds-import.js';
@@ -9,7 +10,7 @@ import { readOpml } from './opml-outlines.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/operators', name);
-const corpusOpml = path.resolve(repoRoot, '../shared/corpus/opml/node-opmlparser/test/opml');
+const corpusOpml = path.join(corpusRoot, 'opml/node-opmlparser/test/opml');
 
 let dir: string;
 let feedsFile: string;
@@ -107,7 +108,7 @@ describe('runFeedsImport with nested outlines and duplicates', () => {
   });
 });
 
-describe('runFeedsImport with the public OPML corpus', () => {
+describeWithCorpus('runFeedsImport with the public OPML corpus', () => {
   it('imports the top-100 list: every feed once, the file still valid', async () => {
     const result = await importOpml(path.join(corpusOpml, 'top100.opml'));
     expect(result.stderr).toBe('');

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { itWithCorpus } from '../../test/helpers/corpus.js';
 import { HOSTILE_TITLE, HOSTILE_TITLE_CLEAN, exportFeed, streamEntry } from '../../test/fixtures/export/entries.js';
 import { jsonFeedValidator } from '../../test/fixtures/export/json-feed-schema.js';
 import { writeJsonFeed, type JsonFeedDocument } from './json-feed.js';
 import { mintedEntryId } from './model.js';
 
-const validate = jsonFeedValidator();
+// The schema is read from the shared corpus when a test first needs it.
+const validate = (document: unknown) => jsonFeedValidator()(document);
 
 function read(text: string): JsonFeedDocument {
   return JSON.parse(text) as JsonFeedDocument;
 }
 
 describe('writeJsonFeed', () => {
-  it('writes a JSON Feed 1.1 document that the schema accepts', () => {
+  itWithCorpus('writes a JSON Feed 1.1 document that the schema accepts', () => {
     const text = writeJsonFeed(
       exportFeed([
         streamEntry({ enclosures: [{ url: 'https://c.example/a.mp3', type: 'audio/mpeg', length: 42 }] }),
@@ -25,7 +27,7 @@ describe('writeJsonFeed', () => {
     expect(document.feed_url).toBe('https://portal.example.org/feed.xml');
   });
 
-  it('has a validator that does refuse what the schema forbids (so passing means something)', () => {
+  itWithCorpus('has a validator that does refuse what the schema forbids (so passing means something)', () => {
     const bad = { version: 'https://jsonfeed.org/version/1.1', title: 't', items: [{ id: '1', content_html: '', url: 'not a uri' }] };
     expect(validate(bad).map((e) => e.message)).toContain('must match format "uri"');
     expect(validate({ ...bad, items: [{ content_html: '' }] })).not.toEqual([]);
@@ -71,14 +73,14 @@ describe('writeJsonFeed', () => {
     expect(read(writeJsonFeed(exportFeed([local]))).items[0]!.id).toBe(mintedEntryId(local, 'https://portal.example.org/'));
   });
 
-  it('drops the characters the XML formats drop, so all four carry the same title', () => {
+  itWithCorpus('drops the characters the XML formats drop, so all four carry the same title', () => {
     const document = read(writeJsonFeed(exportFeed([streamEntry({ title: HOSTILE_TITLE })], { title: HOSTILE_TITLE })));
     expect(document.title).toBe(HOSTILE_TITLE_CLEAN);
     expect(document.items[0]!.title).toBe(HOSTILE_TITLE_CLEAN);
     expect(validate(document)).toEqual([]);
   });
 
-  it('writes an empty stream as an empty items list', () => {
+  itWithCorpus('writes an empty stream as an empty items list', () => {
     const document = read(writeJsonFeed(exportFeed([])));
     expect(document.items).toEqual([]);
     expect(validate(document)).toEqual([]);

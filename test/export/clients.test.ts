@@ -10,6 +10,7 @@ import { cleanXmlText, globalEntryId, rssGuid } from '../../src/export/index.js'
 import { listStream, type StreamEntry } from '../../src/store/index.js';
 import { HOSTILE_SOURCES, HOSTILE_TITLE_CLEAN, SITE_URL } from '../fixtures/export/entries.js';
 import { startFeedApp, type FeedApp } from '../fixtures/export/feed-app.js';
+import { describeWithCorpus } from '../helpers/corpus.js';
 import { atomRncPath, atomRngPath, jsonFeedValidator } from '../fixtures/export/json-feed-schema.js';
 import { FEEDPARSER_SCRIPT, SYSTEM_PYTHON, findTools, requireTool, run } from '../fixtures/export/tools.js';
 import { elements, parseXml } from '../fixtures/export/xml-dom.js';
@@ -159,7 +160,7 @@ describe("Universal Feed Parser reads the feeds as the database holds them", () 
 
 // ---- RELAX NG validation of Atom ----
 
-describe('Atom validates against the RFC 4287 RELAX NG schema', () => {
+describeWithCorpus('Atom validates against the RFC 4287 RELAX NG schema', () => {
   it.for(urlsOf('/atom.xml'))('xmllint --relaxng atom.rng accepts %s', (url, ctx) => {
     requireTool(tools.xmllint, (note) => ctx.skip(note));
     const result = run('xmllint', ['--noout', '--relaxng', atomRngPath, servedAt(url).file]);
@@ -199,7 +200,7 @@ describe('xmllint finds every XML document well-formed', () => {
 
 // ---- JSON Feed 1.1 schema ----
 
-describe('JSON Feed validates against the JSON Feed 1.1 schema (ajv)', () => {
+describeWithCorpus('JSON Feed validates against the JSON Feed 1.1 schema (ajv)', () => {
   const validate = jsonFeedValidator();
 
   it.for(urlsOf('/feed.json'))('%s is valid and has the same items', (url) => {

@@ -3,7 +3,8 @@
 // portal shows may carry a sanitize violation.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWithCorpus } from '../../../test/helpers/corpus.js';
 import { findSanitizeViolations, sanitizeEntry, sanitizeFeedMeta } from '../sanitize/index.js';
 import { FeedParseError, parseFeed } from './index.js';
 import { corpusRoot, feedparserFetchUrl, filesUnder, readCorpusFile } from './testing/corpus.js';
@@ -54,7 +55,7 @@ async function runFile(file: string, tally: Tally): Promise<void> {
 
 const totals: Tally = { files: 0, parsed: 0, parseErrors: 0, entries: 0, problems: [] };
 
-describe('the public corpus through parseFeed and sanitizeEntry', () => {
+describeWithCorpus('the public corpus through parseFeed and sanitizeEntry', () => {
   it.each(folders())('%s', async (folder) => {
     const tally: Tally = { files: 0, parsed: 0, parseErrors: 0, entries: 0, problems: [] };
     for (const file of filesUnder(path.join(corpusRoot, folder))) {

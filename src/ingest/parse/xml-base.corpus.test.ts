@@ -1,6 +1,7 @@
 // feedparser's xml:base and relative-URL cases (corpus wellformed/base): the link outcomes.
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWithCorpus } from '../../../test/helpers/corpus.js';
 import type { NormalEntry, ParsedFeed } from '../../core/types.js';
 import { sanitizeEntry } from '../sanitize/index.js';
 import { parseFeed } from './index.js';
@@ -68,7 +69,7 @@ function linkCases(): Case[] {
   return cases;
 }
 
-describe('xml:base and relative links: feedparser corpus', () => {
+describeWithCorpus('xml:base and relative links: feedparser corpus', () => {
   const cases = linkCases();
 
   it('covers a good handful of entry and feed link cases', () => {

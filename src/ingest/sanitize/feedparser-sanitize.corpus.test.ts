@@ -3,7 +3,8 @@
 // how our output compares with what feedparser expects, with every deliberate difference named.
 import path from 'node:path';
 import { Parser } from 'htmlparser2';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWithCorpus } from '../../../test/helpers/corpus.js';
 import type { FeedMeta, NormalEntry } from '../../core/types.js';
 import { parseFeed } from '../parse/index.js';
 import { corpusRoot, feedparserFetchUrl, filesUnder, headerLine, readCorpusFile } from '../parse/testing/corpus.js';
@@ -96,7 +97,7 @@ function deliberateReason(name: string): string | undefined {
   return DELIBERATE.find(([pattern]) => pattern.test(name))?.[1];
 }
 
-describe('feedparser sanitize corpus through parseFeed and sanitizeEntry', async () => {
+describeWithCorpus('feedparser sanitize corpus through parseFeed and sanitizeEntry', async () => {
   const files = filesUnder(SANITIZE_DIR);
   const outcomes = await Promise.all(files.map(runCase));
 

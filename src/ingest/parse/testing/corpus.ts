@@ -2,10 +2,10 @@
 // read, what their comment header says. Not part of the build (src/**/testing is excluded).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const corpusRoot = path.resolve(repoRoot, '../shared/corpus');
+import { corpusRoot } from '../../../../test/helpers/corpus.js';
+
+export { corpusRoot, repoRoot } from '../../../../test/helpers/corpus.js';
 
 /** Every file below `dir` (absolute), sorted, skipping licence files. */
 export function filesUnder(dir: string): string[] {
