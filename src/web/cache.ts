@@ -54,6 +54,11 @@ export class VersionTracker {
 
 const MIN_COMPRESS_BYTES = 860;
 
+type Encoding = 'br' | 'gzip' | 'identity';
+
+/** Clients send a handful of distinct Accept-Encoding values: each is parsed once, not on every request. */
+const ENCODING_MEMO_LIMIT = 256;
+
 /**
  * Rendered pages and feeds, kept until the stream changes. Compressed bytes are made once per
  * version and encoding (compression is the largest per-request cost), and conditional requests
@@ -61,6 +66,7 @@ const MIN_COMPRESS_BYTES = 860;
  */
 export class ResponseCache {
   private readonly entries = new Map<string, CachedResponse>();
+  private readonly encodings = new Map<string, Encoding>();
 
   constructor(
     private readonly versions: VersionTracker,
@@ -70,7 +76,18 @@ export class ResponseCache {
   /** Serves `key` from the cache, or renders it (once per version) and serves that. */
   async serve(request: FastifyRequest, reply: FastifyReply, key: string, render: () => Promise<Rendered>): Promise<FastifyReply> {
     const cached = await this.lookup(key, render);
-    return sendCached(request, reply, cached);
+    return sendCached(request, reply, cached, (header) => this.encodingFor(header, cached.identity.length));
+  }
+
+  private encodingFor(header: string | undefined, size: number): Encoding {
+    if (!header || size < MIN_COMPRESS_BYTES) return 'identity';
+    let chosen = this.encodings.get(header);
+    if (chosen === undefined) {
+      chosen = chooseEncoding(header, size);
+      if (this.encodings.size >= ENCODING_MEMO_LIMIT) this.encodings.clear();
+      this.encodings.set(header, chosen);
+    }
+    return chosen;
   }
 
   clear(): void {
@@ -130,7 +147,12 @@ function keepDatesHonest(fresh: CachedResponse, previous: CachedResponse | undef
   return { ...fresh, lastModified: new Date(later).toUTCString(), lastModifiedMs: later };
 }
 
-function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse): FastifyReply {
+function sendCached(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cached: CachedResponse,
+  encodingFor: (header: string | undefined) => Encoding,
+): FastifyReply {
   reply
     .header('etag', cached.etag)
     .header('last-modified', cached.lastModified)
@@ -138,7 +160,7 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, cached: Cached
     .header('vary', 'Accept-Encoding');
   if (isNotModified(request, cached)) return reply.code(304).send();
   reply.header('content-type', cached.contentType);
-  const encoding = chooseEncoding(request.headers['accept-encoding'], cached.identity.length);
+  const encoding = encodingFor(request.headers['accept-encoding']);
   if (encoding === 'br') {
     cached.br ??= brotliCompressSync(cached.identity, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
     return reply.header('content-encoding', 'br').send(cached.br);
@@ -166,7 +188,7 @@ function isNotModified(request: FastifyRequest, cached: CachedResponse): boolean
 }
 
 /** Picks br or gzip by the client's Accept-Encoding (q=0 refuses); small bodies go as they are. */
-export function chooseEncoding(header: string | undefined, size: number): 'br' | 'gzip' | 'identity' {
+export function chooseEncoding(header: string | undefined, size: number): Encoding {
   if (!header || size < MIN_COMPRESS_BYTES) return 'identity';
   const accepted = new Map<string, number>();
   for (const part of header.toLowerCase().split(',')) {
