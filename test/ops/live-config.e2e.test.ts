@@ -57,7 +57,7 @@ describe('editing feeds.yaml while the portal runs', () => {
     expect(applied.config.refused).toBeNull();
     expect(portal.lines.find((l) => l.msg === 'feeds file applied')).toMatchObject({ reason: 'watch', added: ['gamma'], removed: ['alpha'] });
     // The new source got a targeted pass of its own, not a pass over every source.
-    expect(portal.lines.find(passFinished('config'))).toMatchObject({ sources_due: 1, entries_added: 3 });
+    expect(await portal.waitForLine(passFinished('config'), 'the config pass')).toMatchObject({ sources_due: 1, entries_added: 3 });
     expect((await fetch(`${base}sources/alpha`)).status).toBe(404);
     const stream = (await (await fetch(`${base}feed.json?limit=200`)).json()) as { items: { _source: { id: string } }[] };
     expect(new Set(stream.items.map((item) => item._source.id))).toEqual(new Set(['beta', 'gamma']));
