@@ -4,7 +4,7 @@ import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { Refresher, dueSources, productionRefreshDeps, userAgent } from '../refresh/index.js';
-import { openMigratedStore, syncSources, type OpenedStore } from '../store/index.js';
+import { listGoneSources, openMigratedStore, syncSources, type OpenedStore } from '../store/index.js';
 
 export interface PollIo {
   env: Env;
@@ -85,13 +85,29 @@ async function pollOnce(settings: Settings, config: FeedsConfig, store: OpenedSt
   const agent = userAgent(version, settings.siteUrl ?? config.site.url);
   const refresher = new Refresher(productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent }));
   await syncSources(store.db, config.sources, Date.now());
-  const sources = await dueSources(store.db, config, Date.now());
+  // The operator asked for a poll now: backoff and poll_minutes are the scheduler's business.
+  const sources = await dueSources(store.db, config, Date.now(), { ignoreSchedule: true });
   progress.show(`0/${sources.length} sources done`);
   const result = await refresher.refreshAll(sources, {
     trigger: 'cli',
     onProgress: (done, total) => progress.show(`${done}/${total} sources done`),
   });
-  return result.reports;
+  const polled = new Set(result.reports.map((r) => r.sourceId));
+  return [...result.reports, ...(await goneReports(store, polled))];
+}
+
+/** A 410 stopped these before this pass: they get a line saying so, and no request. */
+async function goneReports(store: OpenedStore, polled: ReadonlySet<string>): Promise<RefreshReport[]> {
+  const stopped = (await listGoneSources(store.db)).filter((row) => !polled.has(row.id));
+  return stopped.map((row) => ({
+    sourceId: row.id,
+    outcome: 'gone',
+    ...(row.last_status !== null && { status: row.last_status }),
+    added: 0,
+    updated: 0,
+    ms: 0,
+    error: 'not polled since it answered 410 Gone: change its feed URL in the feeds file to poll it again',
+  }));
 }
 
 export function toRow(report: RefreshReport): PollRow {

@@ -86,11 +86,16 @@ export function refreshAll(deps: RefreshDeps, sources: readonly RefreshSource[],
 
 /**
  * The sources due now, each with its feeds-file entry: listDueSources decides (link-only, gone,
- * backing-off and not-yet-due sources are left out).
+ * backing-off and not-yet-due sources are left out, the last two unless `ignoreSchedule`).
  */
-export async function dueSources(db: Db, config: FeedsConfig, now: number): Promise<RefreshSource[]> {
+export async function dueSources(
+  db: Db,
+  config: FeedsConfig,
+  now: number,
+  options: { ignoreSchedule?: boolean } = {},
+): Promise<RefreshSource[]> {
   const configs = new Map(config.sources.map((s) => [s.id, s]));
-  const rows = await listDueSources(db, now);
+  const rows = await listDueSources(db, now, options);
   return rows.flatMap((row) => {
     const sourceConfig = configs.get(row.id);
     return sourceConfig ? [{ row, config: sourceConfig, defaultMaxEntries: config.site.maxEntries }] : [];

@@ -5,6 +5,7 @@ export {
   syncSources,
   listActiveSources,
   listDueSources,
+  listGoneSources,
   getSource,
   recordSuccess,
   recordFailure,

@@ -61,17 +61,21 @@ export function getSource(db: Db, id: string): Promise<SourceRow | undefined> {
   return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Active sources with a feed, not stopped by a 410, whose backoff and poll interval have passed. */
-export function listDueSources(db: Db, now: number): Promise<SourceRow[]> {
-  return db
-    .selectFrom('sources')
-    .selectAll()
-    .where('active', '=', 1)
-    .where('feed_url', 'is not', null)
-    .where('gone', '=', 0)
-    .where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]))
-    .orderBy('position')
-    .execute();
+/**
+ * Active sources with a feed, not stopped by a 410, whose backoff and poll interval have passed.
+ * `ignoreSchedule` drops the last condition: an operator's explicit poll fetches them all.
+ */
+export function listDueSources(db: Db, now: number, options: { ignoreSchedule?: boolean } = {}): Promise<SourceRow[]> {
+  let query = db.selectFrom('sources').selectAll().where('active', '=', 1).where('feed_url', 'is not', null).where('gone', '=', 0);
+  if (!options.ignoreSchedule) {
+    query = query.where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]));
+  }
+  return query.orderBy('position').execute();
+}
+
+/** Active sources stopped by a 410 Gone: not polled until the operator changes their feed URL. */
+export function listGoneSources(db: Db): Promise<SourceRow[]> {
+  return db.selectFrom('sources').selectAll().where('active', '=', 1).where('gone', '=', 1).orderBy('position').execute();
 }
 
 export interface AttemptCommon {

@@ -93,7 +93,7 @@ describe('poll command', () => {
     expect(server.headersOf('/blog.xml')[0]?.['user-agent']).toBe('PatientEngagementPortal/9.9.9 (+https://portal.example.org/)');
   });
 
-  it('--json prints one JSON array and nothing else; a second pass sees 304s and skips what is not due', async () => {
+  it('--json prints one JSON array and nothing else; a second pass polls every source again, backoff or not, but not a 410', async () => {
     const first = await poll(['--json']);
     expect(first.code).toBe(0);
     const rows = JSON.parse(first.stdout) as PollRow[];
@@ -108,12 +108,15 @@ describe('poll command', () => {
 
     const second = await poll(['--json']);
     const again = JSON.parse(second.stdout) as PollRow[];
-    // broken is backing off and gone is stopped: neither is due.
-    expect(again).toEqual([
-      { id: 'blog', outcome: 'not-modified', status: 304, new: 0, updated: 0, ms: again[0]?.ms },
-      { id: 'undated', outcome: 'unchanged', status: 200, new: 0, updated: 0, ms: again[1]?.ms },
+    // An operator's poll ignores broken's backoff; gone stays stopped, with a line that says why.
+    expect(again.map((r) => [r.id, r.outcome, r.status, r.new, r.updated])).toEqual([
+      ['blog', 'not-modified', 304, 0, 0],
+      ['undated', 'unchanged', 200, 0, 0],
+      ['broken', 'error', 200, 0, 0],
+      ['gone', 'gone', 410, 0, 0],
     ]);
-    expect(server.hits('/broken.xml')).toBe(1);
+    expect(again[3]?.error).toMatch(/410 Gone: change its feed URL/);
+    expect(server.hits('/broken.xml')).toBe(2);
     expect(server.hits('/gone.xml')).toBe(1);
   });
 
