@@ -67,6 +67,7 @@ function serveSection(serve) {
   const search = Object.entries(serve.search).map(([name, f]) => [name, f.requestsPerSecond, f.p50Ms, f.p99Ms, fmt(f.cpuPerRequestUs, 0)]);
   return `## Serving
 
+_Ran ${serve.ranAt}._
 ${serve.entries} entries stored, the real feeds.yaml's sources; autocannon (in the parent process) with ${serve.connections}
 connections for ${serve.seconds} s per row after a warm-up, \`Accept-Encoding: ${serve.acceptEncoding}\`. The server is a
 child process reporting \`process.cpuUsage()\` over the load window; the portal runs as \`main.ts\` builds it (LOG_LEVEL=info,
@@ -96,6 +97,7 @@ function ingestSection(ingest) {
   ]);
   return `## Ingesting
 
+_Ran ${ingest.ranAt}._
 ${ingest.feeds} synthetic feeds × ${ingest.items} items (RSS and Atom alternating, ~1 KB HTML per item, ${fmt(ingest.feedBytes / 1048576)} MB in all)
 served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, FETCH timeout ${ingest.timeoutMs} ms,
 a temp database file. CPU is the ingesting process's own; peak RSS sampled every 20 ms (process max RSS after the first pass: ${ingest.maxRssMb} MB,
@@ -109,6 +111,7 @@ function profileSection(profile) {
   const costs = (list) => table(['Cost', 'Self ms', 'Share %'], list.map((c) => [c.name, c.ms, c.share]));
   return `## Profile of the first ingest pass (\`node --cpu-prof\`)
 
+_Ran ${profile.ranAt}._
 ${profile.totalMs} ms of samples (module loading included). Self time by where the code lives:
 
 ${costs(profile.byPlace)}
@@ -125,6 +128,7 @@ function growSection(grow) {
   );
   return `## Growing
 
+_Ran ${grow.ranAt}._
 The same database grown in place (direct better-sqlite3 inserts in transactions of 5,000, FTS triggers running, WAL checkpointed
 before the size is read); entry *i* is *i* minutes older than the newest, so growth adds history. Uncached: the stream version bumped
 and the process told (as after a poll) before each request, so each is query + render + compress; ${grow.uncachedRuns} runs. Cached: ${grow.cachedRuns}
@@ -144,7 +148,7 @@ export function renderResults(results) {
 Written by \`npm run bench${results.mode === 'full' ? ' -- --full' : ''}\` (bench/run.js); raw figures in bench/results-${results.mode}.json.
 
 - CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGb} GB; ${m.platform}
-- Node ${m.node}; run ${m.date}, ${m.benchSeconds} s in all
+- Node ${m.node}; last run ${m.date}, ${m.benchSeconds} s (each section says when it ran; \`--only\` reruns keep the others)
 - Load average at start ${m.loadAverageAtStart.join(', ')}, at end ${m.loadAverageAtEnd.join(', ')} (other work on the machine makes wall times noisy; CPU per request and per pass are the process's own)
 
 ## Marks
