@@ -54,6 +54,8 @@ export interface Enclosure {
 
 /** The feed-level facts kept for a source. */
 export interface FeedMeta {
+  /** The feed's own global id (Atom <id>), kept so re-exported entries can name their origin. */
+  id?: string;
   title?: string;
   link?: string;
   icon?: string;

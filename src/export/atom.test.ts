@@ -69,6 +69,12 @@ describe('writeAtom', () => {
     ]);
   });
 
+  it("names the original feed by its own Atom id when the source feed has one", () => {
+    const entry = streamEntry({ sourceFeedAtomId: 'tag:epatientdave.com,2008:blog' });
+    const source = children(firstEntry(writeAtom(exportFeed([entry]))), 'source')[0]!;
+    expect(childText(source, 'id')).toBe('tag:epatientdave.com,2008:blog');
+  });
+
   it('writes every usable enclosure as a rel="enclosure" link', () => {
     const entry = firstEntry(
       writeAtom(

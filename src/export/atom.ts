@@ -69,12 +69,12 @@ function addEnclosures(element: XmlNode, entry: StreamEntry): void {
   }
 }
 
-/** The original feed: its address as id (the store keeps no Atom id of its own), title and links. */
+/** The original feed: its own Atom id (else its address), title and links. */
 function addSource(element: XmlNode, entry: StreamEntry): void {
   const source = addElement(element, 'source');
   const feedUrl = toHttpUrl(entry.sourceFeedUrl);
   const siteUrl = toHttpUrl(entry.sourceSiteUrl);
-  const id = feedUrl ?? siteUrl;
+  const id = entry.sourceFeedAtomId ?? feedUrl ?? siteUrl;
   if (id) addText(source, 'id', id);
   addText(source, 'title', entry.sourceTitle, { type: 'text' });
   if (feedUrl) addElement(source, 'link', { rel: 'self', href: feedUrl });

@@ -42,6 +42,17 @@ describe('refreshSource: a 200', () => {
     expect(server.headersOf('/feed.xml')[0]?.['user-agent']).toBe('PatientEngagementPortal/test (+https://portal.example.org/)');
   });
 
+  it("keeps an Atom feed's own id for the source, so the exported Atom can name it", async () => {
+    const atom =
+      '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>tag:care.example.org,2024:blog</id>' +
+      '<title>Care</title><updated>2024-03-01T00:00:00Z</updated><link href="https://care.example.org/"/>' +
+      '<entry><id>tag:care.example.org,2024:1</id><title>One</title><updated>2024-03-01T00:00:00Z</updated></entry></feed>';
+    server.route('/atom.xml', feedWithEtag(() => atom, () => '"a1"'));
+    const h = await benchFor('atom.xml');
+    expect(await h.refresh('blog')).toMatchObject({ outcome: 'updated', added: 1 });
+    expect(await h.row('blog')).toMatchObject({ feed_atom_id: 'tag:care.example.org,2024:blog', feed_title: 'Care' });
+  });
+
   it('changes nothing when the same feed comes again (idempotent re-poll)', async () => {
     server.route('/feed.xml', plainFeed(() => fixture('blog-v1.xml')));
     const h = await benchFor('feed.xml');

@@ -124,7 +124,7 @@ async function saveParsed(deps: RefreshDeps, source: RefreshSource, result: Fetc
     status: result.status,
     etag: result.etag,
     lastModified: result.lastModified,
-    feed: sanitizeFeedMeta({ title: parsed.title, link: parsed.link, icon: parsed.icon }, result.finalUrl),
+    feed: sanitizeFeedMeta({ id: parsed.id, title: parsed.title, link: parsed.link, icon: parsed.icon }, result.finalUrl),
     movedTo: result.permanentRedirectTo,
     maxEntries,
   });

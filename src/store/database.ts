@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from '../../migrations/0001_initial.js';
+import * as sourceFeedId from '../../migrations/0002_source_feed_id.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -17,6 +18,7 @@ export interface OpenedStore {
 // Imported statically so the same list serves vitest, tsc's build and the bundled Docker image.
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_source_feed_id': sourceFeedId,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -174,6 +174,8 @@ export interface StreamEntry {
   sourceTitle: string;
   sourceSiteUrl: string;
   sourceFeedUrl: string | null;
+  /** The source feed's own Atom id, when it has one. */
+  sourceFeedAtomId: string | null;
   sourceCategory: string;
   entryId: string;
   title: string;
@@ -240,6 +242,7 @@ function streamRows(db: Db, query: StreamQuery, direction: Direction, limit: num
     's.title as source_title',
     's.site_url as source_site_url',
     's.feed_url as source_feed_url',
+    's.feed_atom_id as source_feed_atom_id',
     's.category as source_category',
     'e.entry_id',
     'e.title',
@@ -278,6 +281,7 @@ function toStreamEntry(row: StreamRow): StreamEntry {
     sourceTitle: row.source_title,
     sourceSiteUrl: row.source_site_url,
     sourceFeedUrl: row.source_feed_url,
+    sourceFeedAtomId: row.source_feed_atom_id,
     sourceCategory: row.source_category,
     entryId: row.entry_id,
     title: row.title,

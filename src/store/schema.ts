@@ -15,6 +15,8 @@ export interface SourcesTable {
   feed_title: string | null;
   feed_link: string | null;
   feed_icon: string | null;
+  /** The feed's own Atom <id>, when it has one. */
+  feed_atom_id: string | null;
   etag: string | null;
   last_modified: string | null;
   last_attempt_at: number | null;

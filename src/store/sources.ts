@@ -111,7 +111,12 @@ export async function recordSuccess(db: Db, sourceId: string, state: SuccessStat
         ? { etag: state.etag ?? null, last_modified: state.lastModified ?? null }
         : {}),
       ...(state.feed
-        ? { feed_title: state.feed.title ?? null, feed_link: state.feed.link ?? null, feed_icon: state.feed.icon ?? null }
+        ? {
+            feed_title: state.feed.title ?? null,
+            feed_link: state.feed.link ?? null,
+            feed_icon: state.feed.icon ?? null,
+            feed_atom_id: state.feed.id ?? null,
+          }
         : {}),
     })
     .where('id', '=', sourceId)

@@ -89,6 +89,15 @@ describe('saveFetch', () => {
 });
 
 describe('sources', () => {
+  it("keeps the feed's own title, link, icon and Atom id, and the stream carries the id", async () => {
+    await syncSources(store.db, [makeSource('a')], t0);
+    const feed = { id: 'tag:a.example.org,2024:blog', title: 'A blog', link: 'https://a.example.org/', icon: 'https://a.example.org/i.png' };
+    await saveFetch(store.db, 'a', [makeEntry('1')], { ...success(t0), feed });
+    const row = await getSource(store.db, 'a');
+    expect([row?.feed_atom_id, row?.feed_title, row?.feed_link, row?.feed_icon]).toEqual([feed.id, feed.title, feed.link, feed.icon]);
+    expect((await listStream(store.db, { limit: 1 })).entries[0]?.sourceFeedAtomId).toBe(feed.id);
+  });
+
   it('deactivates a source removed from the file, and its entries leave the stream', async () => {
     await seed(store, [makeSource('a'), makeSource('b')], { a: [makeEntry('a1')], b: [makeEntry('b1')] });
     await syncSources(store.db, [makeSource('a')], t0);

@@ -31,6 +31,7 @@ export function baseResolver(fetchUrl: string, fallback: string, container: Entr
 }
 
 export interface FeedFacts {
+  id?: string;
   title?: string;
   link?: string;
   icon?: string;

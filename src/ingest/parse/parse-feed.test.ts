@@ -143,6 +143,7 @@ describe('parseFeed: Atom 1.0 with xml:base', () => {
     expect(feed.title).toBe('Care & Teams'); // type="html", double-escaped ampersand
     expect(feed.link).toBe('https://blog.example.org/care/');
     expect(feed.icon).toBe('https://blog.example.org/favicon.ico');
+    expect(feed.id).toBe('tag:blog.example.org,2024:care');
   });
 
   it('entry links resolve against the entry xml:base, itself relative to the feed one', async () => {

@@ -18,7 +18,7 @@ const ITEM_ELEMENTS = [
 ] as const;
 
 const FEED_ELEMENTS = [
-  '$', 'title', 'dc:title', 'link', 'icon', 'logo', 'image', 'itunes:image', 'author', 'dc:creator',
+  '$', 'id', 'title', 'dc:title', 'link', 'icon', 'logo', 'image', 'itunes:image', 'author', 'dc:creator',
 ] as const;
 
 /**

@@ -21,6 +21,9 @@ function iconRef(feed: RawFeed): string | undefined {
   );
 }
 
+/** Longer than any real Atom id: a feed putting text in the wrong element. */
+const MAX_FEED_ID_LENGTH = 512;
+
 function feedFacts(feed: RawFeed, outline: FeedOutline, flavour: Flavour, ctx: AdaptContext): FeedFacts {
   const facts: FeedFacts = {};
   const title = titleOf(feed, outline.feed, flavour);
@@ -35,6 +38,8 @@ function feedFacts(feed: RawFeed, outline: FeedOutline, flavour: Flavour, ctx: A
   if (flavour === ATOM) {
     const author = authorOf(feed);
     if (author) facts.author = author;
+    const id = firstText(feed, ['id'])?.trim();
+    if (id && id.length <= MAX_FEED_ID_LENGTH) facts.id = id;
   }
   return facts;
 }
@@ -49,5 +54,6 @@ export function adaptFeed(feed: RawFeed, outline: FeedOutline, ctx: AdaptContext
   if (facts.title) parsed.title = facts.title;
   if (facts.link) parsed.link = facts.link;
   if (facts.icon) parsed.icon = facts.icon;
+  if (facts.id) parsed.id = facts.id;
   return parsed;
 }

@@ -74,5 +74,9 @@ export function sanitizeFeedMeta(meta: FeedMeta, baseUrl: string): FeedMeta {
   if (title) safe.title = title;
   if (link) safe.link = link;
   if (icon) safe.icon = icon;
+  if (meta.id !== undefined && ABSOLUTE_URI.test(meta.id)) safe.id = meta.id;
   return safe;
 }
+
+/** A feed id is re-exported as an Atom id: keep only an absolute URI (tag:, urn:, http:, ...) without spaces. */
+const ABSOLUTE_URI = /^[a-z][a-z0-9+.-]*:[^\s<>"]+$/i;

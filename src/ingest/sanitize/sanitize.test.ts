@@ -190,4 +190,12 @@ describe('sanitizeFeedMeta', () => {
     expect(sanitizeFeedMeta({ title: 'Care <b>blog</b>', link: '/', icon: 'javascript:x' }, BASE))
       .toEqual({ title: 'Care blog', link: 'https://blog.example.org/' });
   });
+
+  it('keeps a feed id only when it is an absolute URI without spaces or markup', () => {
+    expect(sanitizeFeedMeta({ id: 'tag:blog.example.org,2024:care' }, BASE)).toEqual({ id: 'tag:blog.example.org,2024:care' });
+    expect(sanitizeFeedMeta({ id: 'urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6' }, BASE).id).toBeDefined();
+    for (const id of ['just words', 'blog-42', '<b>x</b>:y', 'tag:a "b"', '']) {
+      expect(sanitizeFeedMeta({ id }, BASE).id).toBeUndefined();
+    }
+  });
 });
