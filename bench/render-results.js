@@ -71,7 +71,7 @@ _Ran ${serve.ranAt}._
 ${serve.entries} entries stored, the real feeds.yaml's sources; autocannon (in the parent process) with ${serve.connections}
 connections for ${serve.seconds} s per row after a warm-up, \`Accept-Encoding: ${serve.acceptEncoding}\`. The server is a
 child process reporting \`process.cpuUsage()\` over the load window; the portal runs as \`main.ts\` builds it (LOG_LEVEL=info,
-pino writing to /dev/null), the bare route is \`Fastify()\` sending the portal's own response bytes (same br compression,
+pino writing to /dev/null, HTTP metrics on a prom-client registry), the bare route is \`Fastify()\` sending the portal's own response bytes (same br compression,
 same content type) with no plugins. "warn" is the same portal with LOG_LEVEL=warn (no per-request log lines).
 
 ${table(['Route', 'Bytes sent', 'Portal req/s', 'Portal p50 / p99 ms', 'Portal CPU µs/req', 'Portal (warn) CPU µs/req', 'Bare req/s', 'Bare p50 / p99 ms', 'Bare CPU µs/req', 'Ratio bare/portal'], rows)}

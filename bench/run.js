@@ -1,6 +1,7 @@
 // `npm run bench` (quick smoke run) and `npm run bench -- --full` (the figures in RESULTS.md).
 // Runs each benchmark in its own process (TypeScript through tsx), collects their JSON figures,
-// and writes bench/RESULTS.md with the machine's description. `--only ingest,serve` reruns some
+// and writes them with the machine's description: bench/RESULTS.md for --full, bench/RESULTS-quick.md
+// (not committed) for a smoke run, so a quick run never replaces the real figures. `--only ingest,serve` reruns some
 // and keeps the other figures from the last run of the same mode (bench/results-<mode>.json).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,5 +84,6 @@ for (const name of selected) {
 results.machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
 results.machine.benchSeconds = Math.round((Date.now() - started) / 1000);
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(benchDir, 'RESULTS.md'), renderResults(results));
-process.stderr.write(`[bench] wrote bench/RESULTS.md and ${resultsFile} in ${results.machine.benchSeconds} s\n`);
+const resultsPage = full ? 'RESULTS.md' : 'RESULTS-quick.md';
+writeFileSync(join(benchDir, resultsPage), renderResults(results));
+process.stderr.write(`[bench] wrote bench/${resultsPage} and ${resultsFile} in ${results.machine.benchSeconds} s\n`);

@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { createLogger } from '../src/log.js';
 import { openMigratedStore } from '../src/store/index.js';
 import { buildApp } from '../src/web/index.js';
@@ -30,6 +31,8 @@ async function portalApp(): Promise<FastifyInstance> {
     getSiteUrl: () => config.site.url,
     readStreamVersion: () => version.get()?.value ?? 0,
     logger: log.child({ component: 'web' }),
+    // As in production: /metrics on, so every response is counted and timed.
+    metrics: new Registry(),
   });
 }
 
@@ -49,8 +52,17 @@ async function bareApp(portal: FastifyInstance): Promise<{ app: FastifyInstance;
       if (encoding !== undefined) reply.header('content-encoding', String(encoding));
       return reply.send(body);
     });
+    // The same, with every header the portal sent (security, caching): the whole response's bytes.
+    const headers = responseHeaders(response.headers);
+    app.get(`/bare-headers/${index}`, (_request, reply) => reply.headers(headers).send(body));
   }
   return { app, sizes };
+}
+
+/** The portal's response headers but those Node writes itself for every response. */
+function responseHeaders(sent: Record<string, unknown>): Record<string, string> {
+  const own = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+  return Object.fromEntries(Object.entries(sent).filter(([name]) => !own.has(name)).map(([name, value]) => [name, String(value)]));
 }
 
 async function main(): Promise<void> {

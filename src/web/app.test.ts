@@ -1,9 +1,11 @@
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { saveFetch } from '../store/index.js';
 import { makeEntry } from '../../test/helpers/store.js';
 import { expectNoInlineCode, expectSecurityHeaders } from '../../test/fixtures/web/assertions.js';
 import { NEWEST, startPortal, type TestPortal } from '../../test/fixtures/web/portal-fixture.js';
+import { SECURITY_HEADERS } from './plugins/security.js';
 import { SECTIONS } from './views/sections.js';
 
 let portal: TestPortal | undefined;
@@ -57,6 +59,17 @@ describe('security headers', () => {
     const response = await app.inject(url);
     expect(response.statusCode).toBe(status);
     expectSecurityHeaders(response);
+  });
+
+  it('are exactly the set @fastify/helmet sent with the portal\'s options, HSTS left to the proxy', async () => {
+    const { app } = await start();
+    const response = await app.inject('/');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers[name], name).toBe(value);
+    expect(response.headers['content-security-policy']).toBe(
+      "default-src 'self';script-src 'none';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';" +
+        "object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'",
+    );
+    expect(response.headers['strict-transport-security']).toBeUndefined();
   });
 
   it('are on a 304 and on a 500', async () => {
@@ -198,5 +211,34 @@ describe('the error pages', () => {
       expect(response.statusCode, url).toBe(400);
       expect(response.body).toContain('<h1>That request could not be understood</h1>');
     }
+  });
+});
+
+describe('request logs', () => {
+  function capture(level: string): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+    const written: string[] = [];
+    const logger = pino({ level }, { write: (line: string) => void written.push(line) });
+    return { logger, lines: () => written.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  }
+
+  it('one line per response: 4xx and 5xx at info with method, url, status and ms; 2xx only at debug', async () => {
+    const info = capture('info');
+    const { app } = (portal = await startPortal({ deps: { logger: info.logger } }));
+    await app.inject('/');
+    await app.inject('/no/such/page');
+    const lines = info.lines().filter((line) => line.msg === 'web: response');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 30, method: 'GET', url: '/no/such/page', status: 404 });
+    expect(typeof lines[0]?.ms).toBe('number');
+    expect(info.lines().map((line) => line.msg)).not.toContain('incoming request');
+    expect(info.lines().map((line) => line.msg)).not.toContain('request completed');
+  });
+
+  it('logs successful responses too at debug', async () => {
+    const debug = capture('debug');
+    const { app } = (portal = await startPortal({ deps: { logger: debug.logger } }));
+    await app.inject('/');
+    const lines = debug.lines().filter((line) => line.msg === 'web: response');
+    expect(lines).toEqual([expect.objectContaining({ level: 20, method: 'GET', url: '/', status: 200 })]);
   });
 });

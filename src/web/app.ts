@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ResponseCache, VersionTracker } from './cache.js';
 import type { AppDeps, WebContext } from './deps.js';
 import { defaultPublicDir, defaultTemplatesDir } from './paths.js';
@@ -34,7 +34,11 @@ export function createWebContext(deps: AppDeps): WebContext {
  * headers and compression for every response, static files, views, error pages, then the routes.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ ...loggerOptions(deps.logger), routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({
+    ...loggerOptions(deps.logger),
+    logController: new OneLinePerResponse(),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
   const ctx = createWebContext(deps);
   app.decorate('webContext', ctx);
 
@@ -56,6 +60,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
   return app;
+}
+
+/**
+ * One short line per response instead of Fastify's two full ones (together ~15-30 µs on a cached
+ * page): visitors' mistakes and server faults at info, so operators see them at the default level;
+ * successful responses at debug. Fastify's other lines (stream errors and the like) stay as they are.
+ */
+class OneLinePerResponse extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const status = reply.statusCode;
+    const line = { method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) request.log.error({ ...line, err: error }, 'web: response failed');
+    else if (status >= 400) request.log.info(line, 'web: response');
+    else request.log.debug(line, 'web: response');
+  }
 }
 
 function loggerOptions(logger: AppDeps['logger']): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {

@@ -11,7 +11,7 @@ import {
   type ConversationsQuery,
   type StreamFilter,
 } from './stream-query.js';
-import { htmlPage, siteTimeFormatter } from './render.js';
+import { CACHED_ROUTE, htmlPage, siteTimeFormatter } from './render.js';
 
 /** Entries per page of /conversations. */
 export const CONVERSATIONS_PAGE_SIZE = 25;
@@ -20,7 +20,7 @@ export const CONVERSATIONS_PAGE_SIZE = 25;
 export async function conversationsRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   app.get<{ Querystring: ConversationsQuery }>(
     '/conversations',
-    { compress: false, schema: { querystring: conversationsQuerySchema } },
+    { ...CACHED_ROUTE, schema: { querystring: conversationsQuerySchema } },
     (request, reply) => {
       const filter = parseStreamFilter(request.query);
       const key = `/conversations${streamQueryString(filter)}`;

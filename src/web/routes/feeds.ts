@@ -1,5 +1,3 @@
-// Augments route options with `compress` (the cache compresses these bodies itself, once per version).
-import type {} from '@fastify/compress';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -20,6 +18,7 @@ import {
 import { listActiveSources, listStream, type SourceRow } from '../../store/index.js';
 import type { Rendered } from '../cache.js';
 import type { WebContext } from '../deps.js';
+import { CACHED_ROUTE } from './render.js';
 
 type ItemFormat = 'rss' | 'atom' | 'json';
 
@@ -35,14 +34,14 @@ const WRITERS: Readonly<Record<ItemFormat, (feed: ExportFeed) => string>> = {
 /** /feed.xml, /atom.xml, /feed.json and /opml.xml: the combined stream re-exported. */
 export async function feedRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   for (const format of ['rss', 'atom', 'json'] as const) {
-    app.get(FEED_FORMATS[format].path, { compress: false }, (request, reply) =>
+    app.get(FEED_FORMATS[format].path, { ...CACHED_ROUTE }, (request, reply) =>
       withFilter(ctx, request, reply, (filter, source) =>
         ctx.cache.serve(request, reply, cacheKey(format, filter), () => renderItems(ctx, format, filter, source)),
       ),
     );
   }
   const opmlClock = bodyChangeClock(ctx.now);
-  app.get(FEED_FORMATS.opml.path, { compress: false }, (request, reply) =>
+  app.get(FEED_FORMATS.opml.path, { ...CACHED_ROUTE }, (request, reply) =>
     withFilter(ctx, request, reply, (filter, source) => {
       // Without ?limit= the list has every source with a feed, however many: an operator moving
       // 1,000 sources to another reader needs them all. ?limit=N (1..200) still cuts it.
@@ -54,12 +53,12 @@ export async function feedRoutes(app: FastifyInstance, ctx: WebContext): Promise
 }
 
 /** Parses and checks the query against the feeds file; a bad one gets a 400 in plain words. */
-async function withFilter(
+function withFilter(
   ctx: WebContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  serve: (filter: FeedFilter, source: KnownSource | undefined) => Promise<FastifyReply>,
-): Promise<FastifyReply> {
+  serve: (filter: FeedFilter, source: KnownSource | undefined) => FastifyReply | Promise<FastifyReply>,
+): FastifyReply | Promise<FastifyReply> {
   const sources = knownSources(ctx);
   const parsed = parseFeedQuery(queryString(request.url), sources);
   if (!parsed.ok) {

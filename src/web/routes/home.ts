@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { listActiveSources, listStream } from '../../store/index.js';
 import type { WebContext } from '../deps.js';
 import { toEntryView, toSourceView } from '../views/models.js';
-import { htmlPage, siteTimeFormatter } from './render.js';
+import { CACHED_ROUTE, htmlPage, siteTimeFormatter } from './render.js';
 
 /** How many of the newest entries the home page shows. */
 export const HOME_ENTRIES = 20;
 
 /** GET /: the tagline, the sections' teasers, Current Conversations and the sources. */
 export async function homeRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
-  app.get('/', { compress: false }, (request, reply) =>
+  app.get('/', { ...CACHED_ROUTE }, (request, reply) =>
     ctx.cache.serve(request, reply, '/', async () => htmlPage(await renderHome(app, ctx))),
   );
 }

@@ -3,12 +3,12 @@ import { listActiveSources } from '../../store/index.js';
 import type { WebContext } from '../deps.js';
 import { toSourceView } from '../views/models.js';
 import { SECTIONS, type Section } from '../views/sections.js';
-import { htmlPage } from './render.js';
+import { CACHED_ROUTE, htmlPage } from './render.js';
 
 /** The six static sections; their words are in templates/pages/<name>.hbs for an operator to edit. */
 export async function sectionRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   for (const section of SECTIONS) {
-    app.get(section.path, { compress: false }, (request, reply) =>
+    app.get(section.path, { ...CACHED_ROUTE }, (request, reply) =>
       ctx.cache.serve(request, reply, section.path, async () => htmlPage(await renderSection(app, ctx, section))),
     );
   }

@@ -4,7 +4,7 @@ import type { WebContext } from '../deps.js';
 import { notFound } from '../errors.js';
 import { feedAlternates } from '../views/chrome.js';
 import { toEntryView, toSourceView } from '../views/models.js';
-import { htmlPage, siteTimeFormatter } from './render.js';
+import { CACHED_ROUTE, htmlPage, siteTimeFormatter } from './render.js';
 
 /** How many of a source's newest entries its page shows; the rest are one link away. */
 export const SOURCE_PAGE_ENTRIES = 20;
@@ -15,7 +15,7 @@ const SLUG = /^[a-z0-9-]{1,64}$/;
 export async function sourceRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   app.get<{ Params: { id: string } }>(
     '/sources/:id',
-    { compress: false, schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } },
+    { ...CACHED_ROUTE, schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } },
     (request, reply) => {
       const { id } = request.params;
       // Only well-formed ids reach the cache, so odd addresses cannot fill it.
