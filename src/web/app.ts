@@ -14,6 +14,7 @@ import { searchRoutes } from './routes/search.js';
 import { sectionRoutes } from './routes/sections.js';
 import { sourceRoutes } from './routes/sources.js';
 import { statusRoutes } from './routes/status.js';
+import { TimeFormats } from './views/format.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,7 +27,7 @@ declare module 'fastify' {
 export function createWebContext(deps: AppDeps): WebContext {
   const now = deps.now ?? Date.now;
   const versions = new VersionTracker(deps.readStreamVersion, 1000, now);
-  return { ...deps, now, versions, cache: new ResponseCache(versions) };
+  return { ...deps, now, versions, cache: new ResponseCache(versions), timeFormats: new TimeFormats() };
 }
 
 /**

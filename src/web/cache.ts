@@ -54,6 +54,14 @@ export class VersionTracker {
 
 const MIN_COMPRESS_BYTES = 860;
 
+/**
+ * Quality 4: the first request after a poll pays for it, and 5 cost ~40% more time (0.3 ms on a home
+ * page, ~1 ms on a feed) for ~6% fewer bytes; 4 is about gzip -6's size, still made once per version.
+ */
+const BROTLI_OPTIONS = (size: number) => ({
+  params: { [zlib.BROTLI_PARAM_QUALITY]: 4, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: size },
+});
+
 type Encoding = 'br' | 'gzip' | 'identity';
 
 /** Clients send a handful of distinct Accept-Encoding values: each is parsed once, not on every request. */
@@ -168,7 +176,7 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, cached: Cached
   if (isNotModified(request, cached)) return reply.code(304).send();
   reply.header('content-type', cached.contentType);
   if (encoding === 'br') {
-    cached.br ??= brotliCompressSync(cached.identity, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
+    cached.br ??= brotliCompressSync(cached.identity, BROTLI_OPTIONS(cached.identity.length));
     return reply.header('content-encoding', 'br').send(cached.br);
   }
   if (encoding === 'gzip') {

@@ -4,6 +4,7 @@ import type { FeedsConfig } from '../core/types.js';
 import type { Db } from '../store/index.js';
 import type { ResponseCache, VersionTracker } from './cache.js';
 import type { RuntimeStatus } from './status-report.js';
+import type { TimeFormats } from './views/format.js';
 
 /** Everything the web app needs, passed in by the composition root (src/main.ts) or a test. */
 export interface AppDeps {
@@ -32,5 +33,7 @@ export interface AppDeps {
 export interface WebContext extends AppDeps {
   versions: VersionTracker;
   cache: ResponseCache;
+  /** Date formatters by time zone, made once each. */
+  timeFormats: TimeFormats;
   now: () => number;
 }

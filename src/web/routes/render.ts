@@ -2,7 +2,7 @@
 import type {} from '@fastify/compress';
 import type { Rendered } from '../cache.js';
 import type { WebContext } from '../deps.js';
-import { timeFormatter, type ShownTime } from '../views/format.js';
+import type { ShownTime } from '../views/format.js';
 
 export const HTML = 'text/html; charset=utf-8';
 
@@ -18,5 +18,5 @@ export function htmlPage(body: string): Rendered {
 
 /** Formats times in the site's zone, as the configuration in force says. */
 export function siteTimeFormatter(ctx: WebContext): (ms: number) => ShownTime {
-  return timeFormatter(ctx.getConfig().site.timezone);
+  return ctx.timeFormats.for(ctx.getConfig().site.timezone);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HIGHLIGHT_END as E, HIGHLIGHT_START as S } from '../../store/index.js';
-import { escapeHtml, highlightToHtml, safeHref, timeFormatter } from './format.js';
+import { TimeFormats, escapeHtml, highlightToHtml, safeHref, timeFormatter } from './format.js';
 
 describe('highlightToHtml', () => {
   it('escapes the text first, then marks the matches', () => {
@@ -59,5 +59,17 @@ describe('timeFormatter', () => {
 
   it('falls back to UTC for a zone it does not know, rather than failing the page', () => {
     expect(timeFormatter('Mars/Olympus_Mons')(june1).readable).toBe('June 1, 2026 at 5:05 PM UTC');
+  });
+});
+
+describe('TimeFormats', () => {
+  it('makes one formatter per zone and hands the same one back, each formatting in its own zone', () => {
+    const formats = new TimeFormats();
+    const chicago = formats.for('America/Chicago');
+    expect(formats.for('America/Chicago')).toBe(chicago);
+    expect(formats.for('UTC')).not.toBe(chicago);
+    const june1 = Date.UTC(2026, 5, 1, 17, 5);
+    expect(chicago(june1).readable).toBe('June 1, 2026 at 12:05 PM CDT');
+    expect(formats.for('UTC')(june1).readable).toBe('June 1, 2026 at 5:05 PM UTC');
   });
 });

@@ -30,6 +30,23 @@ export function timeFormatter(timeZone: string): (ms: number) => ShownTime {
   };
 }
 
+/**
+ * One formatter per time zone, made on first use and kept: building an Intl.DateTimeFormat costs
+ * about 0.4 ms, a tenth of an uncached page's budget, and the site's zone changes only on a reload.
+ */
+export class TimeFormats {
+  private readonly byZone = new Map<string, (ms: number) => ShownTime>();
+
+  for(timeZone: string): (ms: number) => ShownTime {
+    let format = this.byZone.get(timeZone);
+    if (format === undefined) {
+      format = timeFormatter(timeZone);
+      this.byZone.set(timeZone, format);
+    }
+    return format;
+  }
+}
+
 /** Only http(s) URLs become links: a feed's `javascript:` or `data:` link is never clickable. */
 export function safeHref(url: string | null | undefined): string | undefined {
   if (!url) return undefined;
