@@ -1,6 +1,6 @@
 // The refresh stage's public face: where fetch, parse, filter, sanitize and the store meet.
 export { refreshSource } from './refresh-source.js';
-export { Refresher, refreshAll, dueSources, DEFAULT_CONCURRENCY } from './refresher.js';
+export { Refresher, refreshAll, dueSources, DEFAULT_CONCURRENCY, DEFAULT_MAX_OPEN_FETCHES } from './refresher.js';
 export { backoffMs, nextPollAfterFailure, nextPollAfterSuccess, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS } from './schedule.js';
 export { contentHash } from './content-hash.js';
 export { userAgent } from './user-agent.js';

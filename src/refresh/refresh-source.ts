@@ -6,6 +6,7 @@ import { FeedParseError, compileFilter, parseFeed, sanitizeEntry, sanitizeFeedMe
 import { getEntryHashes, recordFailure, recordSuccess, saveFetch, type StoredEntryInput } from '../store/index.js';
 import { contentHash } from './content-hash.js';
 import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
+import type { Pacing } from './pacer.js';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './schedule.js';
 import type { RefreshDeps, RefreshSource } from './types.js';
 
@@ -20,6 +21,9 @@ type FetchFailed = Extract<FetchResult, { kind: 'error' }>;
  */
 export type BodyDigests = Map<string, string>;
 
+/** No pacing: fetch and work run as soon as asked (a single refresh). */
+const UNPACED: Pacing = { fetch: (run) => run(), work: (run) => run() };
+
 /** A report plus what only the log line needs. */
 interface Attempt {
   report: RefreshReport;
@@ -28,13 +32,19 @@ interface Attempt {
 
 /**
  * Refreshes one source and records the outcome on its row. Never throws: every failure, even an
- * unexpected one, comes back as a report with outcome 'error' (or 'gone').
+ * unexpected one, comes back as a report with outcome 'error' (or 'gone'). `pacing` (from a pass)
+ * decides when the fetch may start and when its answer may be worked on.
  */
-export async function refreshSource(deps: RefreshDeps, source: RefreshSource, digests?: BodyDigests): Promise<RefreshReport> {
+export async function refreshSource(
+  deps: RefreshDeps,
+  source: RefreshSource,
+  digests?: BodyDigests,
+  pacing: Pacing = UNPACED,
+): Promise<RefreshReport> {
   const started = performance.now();
   let attempt: Attempt;
   try {
-    attempt = await attemptRefresh(deps, source, digests);
+    attempt = await attemptRefresh(deps, source, digests, pacing);
   } catch (error) {
     attempt = await recordUnexpected(deps, source, error);
   }
@@ -43,11 +53,16 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, di
   return attempt.report;
 }
 
-async function attemptRefresh(deps: RefreshDeps, source: RefreshSource, digests: BodyDigests | undefined): Promise<Attempt> {
+async function attemptRefresh(deps: RefreshDeps, source: RefreshSource, digests: BodyDigests | undefined, pacing: Pacing): Promise<Attempt> {
   const url = source.row.feed_url;
   if (url === null) return { report: emptyReport(source, 'skipped'), log: {} };
   const validators = { etag: source.row.etag ?? undefined, lastModified: source.row.last_modified ?? undefined };
-  const result = await deps.fetchFeed(url, validators, { ...deps.fetchOptions, now: deps.now });
+  const result = await pacing.fetch(() => deps.fetchFeed(url, validators, { ...deps.fetchOptions, now: deps.now }));
+  return pacing.work(() => onFetched(deps, source, result, digests));
+}
+
+/** Everything after the fetch: CPU and store work. */
+function onFetched(deps: RefreshDeps, source: RefreshSource, result: FetchResult, digests: BodyDigests | undefined): Promise<Attempt> {
   if (result.kind === 'not-modified') return onNotModified(deps, source, result);
   if (result.kind === 'ok') return digests ? onFeedRemembered(deps, source, result, digests) : onFeed(deps, source, result);
   return onFetchFailed(deps, source, result);

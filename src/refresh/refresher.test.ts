@@ -145,6 +145,29 @@ describe('refreshAll', () => {
     expect(events.slice(0, firstClose).filter((e) => e.startsWith('asked'))).toHaveLength(6);
   });
 
+  it('never opens more than maxOpenFetches requests, stalled ones included', async () => {
+    const hanging = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
+    for (const id of hanging) server.route(`/${id}.xml`, () => undefined);
+    bench = await refreshHarness(feeds(hanging), { timeoutMs: 300 });
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    // Counted where the requests are made: the server sees a timed-out socket close a little later.
+    const open = { now: 0, max: 0 };
+    const fetchFeed: typeof bench.deps.fetchFeed = async (...args) => {
+      open.max = Math.max(open.max, (open.now += 1));
+      try {
+        return await bench!.deps.fetchFeed(...args);
+      } finally {
+        open.now -= 1;
+      }
+    };
+    const deps = { ...bench.deps, fetchFeed };
+    const result = await refreshAll(deps, sources, { trigger: 'test', concurrency: 1, stallAfterMs: 1, maxOpenFetches: 2 });
+    expect(result.reports.map((r) => r.outcome)).toEqual(Array(6).fill('error'));
+    expect(result.reports[0]?.error).toMatch(/timed out/);
+    expect(open.max).toBe(2);
+    expect(server.hits('/h6.xml')).toBe(1);
+  });
+
   it('reports progress as done/total', async () => {
     for (const id of ['a', 'b', 'c']) server.route(`/${id}.xml`, plainFeed(() => fixture('undated.xml')));
     bench = await refreshHarness(feeds(['a', 'b', 'c']));

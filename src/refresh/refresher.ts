@@ -1,17 +1,25 @@
 // Refreshing many sources: bounded concurrency, never the same source twice at once, one poll_runs row a pass.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import { finishPollRun, listDueSources, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
+import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
 import { refreshSource, type BodyDigests } from './refresh-source.js';
 import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
 
 export const DEFAULT_CONCURRENCY = 4;
 
 /**
- * A fetch still unanswered after this share of the fetch timeout gives its slot up (it keeps
- * waiting, up to the timeout): hanging sources then delay a pass by about one timeout, not by
- * (hanging sources × timeout / concurrency). At most concurrency / STALL_SHARE fetches wait at once.
+ * Requests open at once, stalled ones included. Hanging sources delay a pass by about one timeout
+ * only while fewer hang than this; past it they wait their turn (a socket each, no CPU).
  */
-export const STALL_SHARE = 1 / 40;
+export const DEFAULT_MAX_OPEN_FETCHES = 128;
+
+/**
+ * A fetch still unanswered after this share of the fetch timeout counts as stalled: it keeps its
+ * socket (up to the timeout) but stops holding back the pass; its answer, if one comes, waits for a
+ * work slot. Small, so that hanging sources cost the pass little more than one timeout; the open
+ * requests stay bounded by maxOpenFetches.
+ */
+export const STALL_SHARE = 1 / 200;
 
 /**
  * Owns the set of sources being fetched right now, so overlapping passes (the scheduler's, the
@@ -25,7 +33,7 @@ export class Refresher {
   constructor(private readonly deps: RefreshDeps) {}
 
   /** Refreshes one source, or reports it 'skipped' while another pass is fetching it. */
-  async refreshSource(source: RefreshSource): Promise<RefreshReport> {
+  async refreshSource(source: RefreshSource, pacing?: Pacing): Promise<RefreshReport> {
     const id = source.row.id;
     if (this.inFlight.has(id)) {
       this.deps.log.debug({ source_id: id }, 'already being refreshed: skipped');
@@ -33,15 +41,16 @@ export class Refresher {
     }
     this.inFlight.add(id);
     try {
-      return await refreshSource(this.deps, source, this.digests);
+      return await refreshSource(this.deps, source, this.digests, pacing);
     } finally {
       this.inFlight.delete(id);
     }
   }
 
   /**
-   * One pass over `sources` (each at most once), `concurrency` at a time: a slow source holds up
-   * only its own slot, and only until it counts as stalled (STALL_SHARE). Recorded as a poll_runs row.
+   * One pass over `sources` (each at most once), paced by a Pacer: at most `concurrency` sources
+   * fetching or worked on at once, a stalled fetch (STALL_SHARE of the timeout) holding back
+   * nothing but its socket, at most `maxOpenFetches` requests open. Recorded as a poll_runs row.
    */
   async refreshAll(sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
     const { db, log, now } = this.deps;
@@ -49,12 +58,13 @@ export class Refresher {
     const startedAt = now();
     const pollRunId = await startPollRun(db, options.trigger, startedAt);
     let done = 0;
-    const limits = {
+    const limits: PacerLimits = {
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      maxOpenFetches: options.maxOpenFetches ?? DEFAULT_MAX_OPEN_FETCHES,
       stallAfterMs: options.stallAfterMs ?? this.deps.fetchOptions.timeoutMs * STALL_SHARE,
     };
-    const reports = await mapBounded(unique, limits, async (source) => {
-      const report = options.signal?.aborted ? stoppedReport(source) : await this.refreshSource(source);
+    const reports = await mapPaced(unique, new Pacer(limits), async (source, ticket) => {
+      const report = options.signal?.aborted ? stoppedReport(source) : await this.refreshSource(source, ticket);
       done += 1;
       if (report.added + report.updated > 0) callSafely(log, () => options.onStreamChanged?.());
       callSafely(log, () => options.onProgress?.(done, unique.length, report));
@@ -111,45 +121,14 @@ function stoppedReport(source: RefreshSource): RefreshReport {
   return { sourceId: source.row.id, outcome: 'skipped', added: 0, updated: 0, ms: 0, error: 'refresh: pass stopped' };
 }
 
-/**
- * Runs `task` over `items` with at most `concurrency` running at once, except that a task still
- * running after `stallAfterMs` frees its slot; results keep the items' order.
- */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limits: { concurrency: number; stallAfterMs: number },
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  const started: Promise<void>[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      const done = task(items[index] as T).then((result) => {
-        results[index] = result;
-      });
-      started.push(done);
-      await settledOrStalled(done, limits.stallAfterMs);
-    }
-  };
-  const workers = Math.max(1, Math.min(limits.concurrency, items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  await Promise.all(started);
-  return results;
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever comes first (a rejection is left to its owner). */
-function settledOrStalled(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const settle = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    promise.then(settle, settle);
-  });
+/** Runs `task` over `items` as `pacer` admits them, in order; results keep the items' order. */
+async function mapPaced<T, R>(items: readonly T[], pacer: Pacer, task: (item: T, ticket: Ticket) => Promise<R>): Promise<R[]> {
+  const started: Promise<R>[] = [];
+  for (const item of items) {
+    const ticket = await pacer.admit();
+    started.push(task(item, ticket).finally(() => ticket.finish()));
+  }
+  return Promise.all(started);
 }
 
 function totalsOf(sourcesDue: number, reports: readonly RefreshReport[]): PollRunTotals {

@@ -45,9 +45,11 @@ export interface RefreshAllOptions {
   onProgress?: (done: number, total: number, report: RefreshReport) => void;
   /**
    * A fetch unanswered this long stops counting against `concurrency` (it still runs to its
-   * timeout); default: the fetch timeout × STALL_SHARE.
+   * timeout, and its answer is then worked on like any other); default: the fetch timeout × STALL_SHARE.
    */
   stallAfterMs?: number;
+  /** Requests open at once, stalled ones included; default DEFAULT_MAX_OPEN_FETCHES (128). */
+  maxOpenFetches?: number;
   /** Once aborted, no further source is started; those already fetching finish and are saved. */
   signal?: AbortSignal;
 }
