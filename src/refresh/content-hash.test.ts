@@ -30,6 +30,13 @@ describe('contentHash', () => {
     expect(contentHash({ ...entry, ...change }, false)).not.toBe(contentHash(entry, false));
   });
 
+  it('reads neither contentText nor excerpt (they derive from contentHtml)', () => {
+    const derived = { ...entry };
+    Object.defineProperty(derived, 'contentText', { get: () => expect.fail('contentText was read'), enumerable: false });
+    Object.defineProperty(derived, 'excerpt', { get: () => expect.fail('excerpt was read'), enumerable: false });
+    expect(contentHash(derived, false)).toBe(contentHash(entry, false));
+  });
+
   it('ignores a guessed date', () => {
     expect(contentHash({ ...entry, publishedAt: 12345 }, true)).toBe(contentHash(entry, true));
   });

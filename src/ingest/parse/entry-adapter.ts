@@ -29,10 +29,10 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
   const link = alternateLink(links, baseOf) ?? permalinkGuid(item) ?? '';
   const title = titleOf(item, outline, flavour);
   const content = contentOf(item, outline, flavour, baseOf);
-  const contentText = textOfHtml(content.html);
+  const contentText = lazyText(content.html);
   const dates = datesOf(item, ctx.now);
   const guid = firstText(item, ['guid', 'id']) ?? stringAttr(rawAttrs(item), 'rdf:about');
-  const entry: NormalEntry = {
+  const entry = {
     entryId: entryIdOf({ guid, link, title, dateText: dates.dateText, contentText }),
     title,
     link,
@@ -41,14 +41,31 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
     categories: categoriesOf(item),
     enclosures: enclosuresOf(item, links, baseOf),
     contentHtml: content.html,
-    contentText,
-    excerpt: makeExcerpt(contentText),
     baseUrl: content.baseUrl,
-  };
+  } as NormalEntry;
+  defineDerivedText(entry, contentText);
   const author = authorOf(item) ?? feed.author;
   if (author) entry.author = author;
   if (dates.updatedAt !== undefined) entry.updatedAt = dates.updatedAt;
   return entry;
+}
+
+/** The plain text of `html`, worked out on the first call only. */
+function lazyText(html: string): () => string {
+  let text: string | undefined;
+  return () => (text ??= textOfHtml(html));
+}
+
+/**
+ * contentText and excerpt derive from contentHtml, so they are computed when first read: refresh
+ * reads them only for entries it stores (after the hash comparison), and its sanitizer makes its
+ * own from what survives. Enumerable, so the entry still reads and compares as plain data.
+ */
+function defineDerivedText(entry: NormalEntry, text: () => string): void {
+  Object.defineProperties(entry, {
+    contentText: { get: text, enumerable: true, configurable: true },
+    excerpt: { get: () => makeExcerpt(text()), enumerable: true, configurable: true },
+  });
 }
 
 function stringAttr(attrs: Record<string, unknown>, name: string): string | undefined {

@@ -19,9 +19,15 @@ const WORD_BREAKS = new Set([
 // eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFEFF]/g;
 
+/**
+ * Whitespace that is not already a single space: a run of two or more, or one tab, newline, NBSP...
+ * Replacing only these leaves ordinary text untouched (no new string), unlike /\s+/g.
+ */
+const UNTIDY_SPACE = /\s{2,}|[^\S ]/g;
+
 /** Collapses every run of whitespace to one space, drops control characters, trims. */
 export function collapseWhitespace(text: string): string {
-  return text.replace(CONTROL_CHARS, '').replace(/\s+/g, ' ').trim();
+  return text.replace(CONTROL_CHARS, '').replace(UNTIDY_SPACE, ' ').trim();
 }
 
 /**
@@ -30,6 +36,8 @@ export function collapseWhitespace(text: string): string {
  */
 export function htmlToText(html: string): string {
   if (!html) return '';
+  // No tag and no entity: nothing for a parser to do (most titles).
+  if (!html.includes('<') && !html.includes('&')) return collapseWhitespace(html);
   const parts: string[] = [];
   let hiddenDepth = 0;
   const parser = new Parser(
@@ -67,6 +75,7 @@ const TAG_OPENER = /<+(?=[a-zA-Z/!?])/g;
  */
 export function plainText(text: string | undefined): string {
   if (!text) return '';
+  if (!text.includes('<')) return collapseWhitespace(text);
   return collapseWhitespace(text.replace(TAG_LIKE, '').replace(TAG_OPENER, ''));
 }
 

@@ -2,8 +2,9 @@
 // allow-listed HTML with absolute http(s) URLs, and plain text where the portal shows text.
 import sanitize from 'sanitize-html';
 import type { Enclosure, FeedMeta, NormalEntry } from '../../core/types.js';
-import { htmlToText, makeExcerpt, plainText } from '../parse/text.js';
+import { makeExcerpt, plainText } from '../parse/text.js';
 import { contentPolicy } from './policy.js';
+import { textOfSanitizedHtml } from './text.js';
 import { safeHttpUrl } from './urls.js';
 
 export { safeHttpUrl } from './urls.js';
@@ -48,20 +49,25 @@ function plainCategories(categories: readonly string[]): string[] {
 export function sanitizeEntry(entry: NormalEntry, baseUrl: string): NormalEntry {
   const base = safeHttpUrl(entry.baseUrl, baseUrl) || baseUrl;
   const contentHtml = sanitizeHtml(entry.contentHtml, base);
-  const contentText = plainText(htmlToText(contentHtml));
+  const contentText = textOfSanitizedHtml(contentHtml);
+  // Field by field, not a spread: the parser's own contentText and excerpt are computed on first
+  // read, and are not wanted here (they are recomputed from what survived).
   const safe: NormalEntry = {
-    ...entry,
+    entryId: entry.entryId,
     title: plainText(entry.title),
     link: safeHttpUrl(entry.link, base),
+    publishedAt: entry.publishedAt,
     categories: plainCategories(entry.categories),
     enclosures: safeEnclosures(entry.enclosures, base),
     contentHtml,
     contentText,
     excerpt: makeExcerpt(contentText),
   };
+  if (entry.publishedAtGuessed !== undefined) safe.publishedAtGuessed = entry.publishedAtGuessed;
+  if (entry.updatedAt !== undefined) safe.updatedAt = entry.updatedAt;
+  if (entry.baseUrl !== undefined) safe.baseUrl = entry.baseUrl;
   const author = plainText(entry.author);
   if (author) safe.author = author;
-  else delete safe.author;
   return safe;
 }
 
