@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from '../../migrations/0001_initial.js';
 import * as sourceFeedId from '../../migrations/0002_source_feed_id.js';
+import * as ftsAutomerge from '../../migrations/0003_fts_automerge.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -19,6 +20,7 @@ export interface OpenedStore {
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_source_feed_id': sourceFeedId,
+  '0003_fts_automerge': ftsAutomerge,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
