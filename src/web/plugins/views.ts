@@ -39,6 +39,9 @@ export const viewsPlugin = fp<ViewsOptions>(
   async (app, options) => {
     const handlebars = Handlebars.create();
     registerHelpers(handlebars);
+    // @fastify/view adds an onRequest hook giving every reply a fresh `locals` object unless the
+    // decorator exists; pages render through app.view (never reply.locals), so no request pays for it.
+    app.decorateReply('locals', null);
     await app.register(fastifyView, {
       engine: { handlebars },
       root: options.templatesDir,
