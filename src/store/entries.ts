@@ -46,10 +46,11 @@ export async function saveFetch(
         added.set(entry.entryId, entry);
         known.set(entry.entryId, { hash: entry.contentHash, publishedAt: entry.publishedAt });
       } else if (existing.hash !== entry.contentHash) {
+        let updated = true;
         if (added.has(entry.entryId)) added.set(entry.entryId, entry);
-        else await updateEntry(trx, sourceId, entry, existing.publishedAt, state.now);
+        else updated = await updateEntry(trx, sourceId, entry, existing.publishedAt, state.now);
         existing.hash = entry.contentHash;
-        outcome.updated += 1;
+        if (updated) outcome.updated += 1;
       }
     }
     outcome.added = await insertEntries(trx, sourceId, [...added.values()], state.now);
@@ -105,17 +106,33 @@ async function insertEntries(trx: Trx, sourceId: string, entries: readonly Store
   return entries.length;
 }
 
-async function updateEntry(trx: Trx, sourceId: string, entry: StoredEntryInput, storedPublishedAt: number, now: number): Promise<void> {
+/** The stored columns a reader can see, as entryColumns writes them. */
+const VISIBLE_COLUMNS = ['title', 'link', 'author', 'updated_at', 'categories', 'enclosures', 'content_html', 'content_text', 'excerpt', 'published_at'] as const;
+
+/**
+ * Rewrites a changed entry; returns false when only its hash differed (as after a change of the
+ * hash's formula): then the new hash is kept but changed_at, the index and the stream stay as they were.
+ */
+async function updateEntry(trx: Trx, sourceId: string, entry: StoredEntryInput, storedPublishedAt: number, now: number): Promise<boolean> {
+  const columns = {
+    ...entryColumns(entry, now),
+    // A guessed date (none given, or one in the future) must not move the entry up the stream each poll.
+    published_at: entry.publishedAtGuessed ? storedPublishedAt : entry.publishedAt,
+  };
+  const stored = await trx
+    .selectFrom('entries')
+    .select([...VISIBLE_COLUMNS])
+    .where('source_id', '=', sourceId)
+    .where('entry_id', '=', entry.entryId)
+    .executeTakeFirst();
+  const sameForReaders = stored !== undefined && VISIBLE_COLUMNS.every((name) => stored[name] === columns[name]);
   await trx
     .updateTable('entries')
-    .set({
-      ...entryColumns(entry, now),
-      // A guessed date (none given, or one in the future) must not move the entry up the stream each poll.
-      published_at: entry.publishedAtGuessed ? storedPublishedAt : entry.publishedAt,
-    })
+    .set(sameForReaders ? { content_hash: entry.contentHash } : columns)
     .where('source_id', '=', sourceId)
     .where('entry_id', '=', entry.entryId)
     .execute();
+  return !sameForReaders;
 }
 
 /** Deletes all but the newest `keep` entries of a source; returns how many went. */
