@@ -52,8 +52,11 @@ interface Row {
   bytes: number;
   portal: LoadFigures;
   bare: LoadFigures;
+  /** The bare route sending the portal's response headers too (security, caching): the same bytes on the wire. */
+  bareHeaders: LoadFigures;
   portalQuiet?: LoadFigures;
   ratio: number;
+  ratioWithHeaders: number;
 }
 
 async function load(server: Child, url: string, connections = CONNECTIONS): Promise<LoadFigures> {
@@ -70,8 +73,18 @@ async function main(): Promise<void> {
     for (const [index, route] of routes.entries()) {
       const portal = await load(main.server, `http://127.0.0.1:${main.portalPort}${route.path}`);
       const bare = await load(main.server, `http://127.0.0.1:${main.barePort}/bare/${index}`);
-      log(`serve: ${route.name}: portal ${portal.cpuPerRequestUs} µs/req, bare ${bare.cpuPerRequestUs} µs/req`);
-      rows.push({ route: route.name, cached: route.cached, bytes: main.sizes[index] ?? 0, portal, bare, ratio: round(bare.cpuPerRequestUs / portal.cpuPerRequestUs) });
+      const bareHeaders = await load(main.server, `http://127.0.0.1:${main.barePort}/bare-headers/${index}`);
+      log(`serve: ${route.name}: portal ${portal.cpuPerRequestUs} µs/req, bare ${bare.cpuPerRequestUs}, bare with headers ${bareHeaders.cpuPerRequestUs}`);
+      rows.push({
+        route: route.name,
+        cached: route.cached,
+        bytes: main.sizes[index] ?? 0,
+        portal,
+        bare,
+        bareHeaders,
+        ratio: round(bare.cpuPerRequestUs / portal.cpuPerRequestUs),
+        ratioWithHeaders: round(bareHeaders.cpuPerRequestUs / portal.cpuPerRequestUs),
+      });
     }
     // Search latency on its own: one connection, so p99 is the request's own time, not queueing.
     const search: Record<string, LoadFigures> = {};
