@@ -70,17 +70,22 @@ function onFetched(deps: RefreshDeps, source: RefreshSource, result: FetchResult
 
 /** 304: the source's row is updated, nothing else; no parse, no entry write, no stream change. */
 async function onNotModified(deps: RefreshDeps, source: RefreshSource, result: FetchNotModified): Promise<Attempt> {
+  await recordAnswerOnly(deps, source, result);
+  return { report: withMove({ ...emptyReport(source, 'not-modified'), status: 304 }, result.permanentRedirectTo), log: {} };
+}
+
+/** The source answered with nothing new to store: only its row's state (validators, schedule) changes. */
+async function recordAnswerOnly(deps: RefreshDeps, source: RefreshSource, result: FetchNotModified | FetchOk): Promise<void> {
   const now = deps.now();
   await recordSuccess(deps.db, source.row.id, {
     now,
     durationMs: result.durationMs,
     nextPollAt: nextPollAfterSuccess(now, source.config.pollMinutes),
-    status: 304,
+    status: result.status,
     etag: result.etag,
     lastModified: result.lastModified,
     movedTo: result.permanentRedirectTo,
   });
-  return { report: withMove({ ...emptyReport(source, 'not-modified'), status: 304 }, result.permanentRedirectTo), log: {} };
 }
 
 /** A body identical to the last one saved skips parse, filter, hash and write: only the row's state is recorded. */
@@ -100,16 +105,7 @@ function bodyDigest(source: RefreshSource, result: FetchOk): string {
 }
 
 async function onSameBody(deps: RefreshDeps, source: RefreshSource, result: FetchOk): Promise<Attempt> {
-  const now = deps.now();
-  await recordSuccess(deps.db, source.row.id, {
-    now,
-    durationMs: result.durationMs,
-    nextPollAt: nextPollAfterSuccess(now, source.config.pollMinutes),
-    status: result.status,
-    etag: result.etag,
-    lastModified: result.lastModified,
-    movedTo: result.permanentRedirectTo,
-  });
+  await recordAnswerOnly(deps, source, result);
   const report = { ...emptyReport(source, 'unchanged'), status: result.status };
   return { report: withMove(report, result.permanentRedirectTo), log: {} };
 }
