@@ -76,8 +76,12 @@ async function onNotModified(deps: RefreshDeps, source: RefreshSource, result: F
 
 /** The source answered with nothing new to store: only its row's state (validators, schedule) changes. */
 async function recordAnswerOnly(deps: RefreshDeps, source: RefreshSource, result: FetchNotModified | FetchOk): Promise<void> {
-  const now = deps.now();
-  await recordSuccess(deps.db, source.row.id, {
+  await recordSuccess(deps.db, source.row.id, answeredState(source, result, deps.now()));
+}
+
+/** The source's state after any answer: validators, status, timing, the next poll and a move. */
+function answeredState(source: RefreshSource, result: FetchNotModified | FetchOk, now: number) {
+  return {
     now,
     durationMs: result.durationMs,
     nextPollAt: nextPollAfterSuccess(now, source.config.pollMinutes),
@@ -85,7 +89,7 @@ async function recordAnswerOnly(deps: RefreshDeps, source: RefreshSource, result
     etag: result.etag,
     lastModified: result.lastModified,
     movedTo: result.permanentRedirectTo,
-  });
+  };
 }
 
 /** A body identical to the last one saved skips parse, filter, hash and write: only the row's state is recorded. */
@@ -129,14 +133,8 @@ async function saveParsed(deps: RefreshDeps, source: RefreshSource, result: Fetc
   const wanted = newestFirst(uniqueById(parsed.entries.filter(compileSourceFilter(source)))).slice(0, maxEntries);
   const changed = await changedEntries(deps, source, wanted, result.finalUrl, now);
   const saved = await saveFetch(deps.db, source.row.id, changed, {
-    now,
-    durationMs: result.durationMs,
-    nextPollAt: nextPollAfterSuccess(now, source.config.pollMinutes),
-    status: result.status,
-    etag: result.etag,
-    lastModified: result.lastModified,
+    ...answeredState(source, result, now),
     feed: sanitizeFeedMeta({ id: parsed.id, title: parsed.title, link: parsed.link, icon: parsed.icon }, result.finalUrl),
-    movedTo: result.permanentRedirectTo,
     maxEntries,
   });
   const outcome = saved.added + saved.updated > 0 ? 'updated' : 'unchanged';
