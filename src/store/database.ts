@@ -6,6 +6,7 @@ import * as initial from '../../migrations/0001_initial.js';
 import * as sourceFeedId from '../../migrations/0002_source_feed_id.js';
 import * as ftsAutomerge from '../../migrations/0003_fts_automerge.js';
 import type { Database } from './schema.js';
+import { cachingConnection } from './statement-cache.js';
 
 export type Db = Kysely<Database>;
 
@@ -38,7 +39,7 @@ export function openStore(path: string): OpenedStore {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingConnection(sqlite) }) });
   return { db, sqlite, close: () => db.destroy() };
 }
 

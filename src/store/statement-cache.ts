@@ -1,0 +1,37 @@
+// Kysely's SQLite driver prepares every query anew; SQLite then re-parses and re-plans the same SQL
+// each time (about a third of an uncached page's store time, and of a saved fetch's). This hands
+// Kysely a connection whose prepare() reuses statements by SQL text, so call sites stay plain Kysely.
+import type SqliteDatabase from 'better-sqlite3';
+import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+
+/** Distinct SQL texts kept; past it the least recently used goes. Multi-row inserts make up to 50 shapes. */
+export const STATEMENT_CACHE_SIZE = 256;
+
+export interface CachingConnection extends KyselySqliteDatabase {
+  /** How many statements are held now (for tests). */
+  readonly cachedStatements: number;
+}
+
+export function cachingConnection(sqlite: SqliteDatabase.Database, capacity = STATEMENT_CACHE_SIZE): CachingConnection {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const cached = statements.get(sql);
+      // A statement still being iterated cannot run again: such a caller gets a fresh one.
+      if (cached && !cached.busy) {
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      if (cached) return statement;
+      statements.set(sql, statement);
+      if (statements.size > capacity) statements.delete(statements.keys().next().value as string);
+      return statement;
+    },
+    get cachedStatements() {
+      return statements.size;
+    },
+  };
+}
