@@ -12,17 +12,14 @@ export {
   type SuccessState,
   type FailureState,
 } from './sources.js';
+export { saveFetch, getEntryHashes, type StoredEntryInput, type SaveOutcome } from './entries.js';
 export {
-  saveFetch,
-  getEntryHashes,
   listStream,
-  type StoredEntryInput,
-  type SaveOutcome,
   type StreamQuery,
   type StreamEntry,
   type StreamPage,
   type StreamCursorPosition,
-} from './entries.js';
+} from './stream.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
 export { startPollRun, finishPollRun, latestPollRun, type PollRunTotals } from './polls.js';
 export { readStreamVersion, bumpStreamVersion } from './meta.js';

@@ -1,0 +1,161 @@
+// Reading the stream: one keyset page of the active sources' entries, newest first.
+import { sql } from 'kysely';
+import type { Enclosure } from '../core/types.js';
+import type { Db } from './database.js';
+
+export interface StreamCursorPosition {
+  publishedAt: number;
+  id: number;
+}
+
+export interface StreamQuery {
+  sourceId?: string;
+  category?: string;
+  /** Entries strictly older than this position. */
+  before?: StreamCursorPosition;
+  /** Entries strictly newer than this position (the "newer" page). */
+  after?: StreamCursorPosition;
+  limit: number;
+  /** Load content_html too (the exported feeds); pages need only the excerpt. */
+  withContent?: boolean;
+}
+
+export interface StreamEntry {
+  id: number;
+  sourceId: string;
+  sourceTitle: string;
+  sourceSiteUrl: string;
+  sourceFeedUrl: string | null;
+  /** The source feed's own Atom id, when it has one. */
+  sourceFeedAtomId: string | null;
+  sourceCategory: string;
+  entryId: string;
+  title: string;
+  link: string;
+  author: string | null;
+  publishedAt: number;
+  updatedAt: number | null;
+  firstSeenAt: number;
+  changedAt: number;
+  categories: string[];
+  enclosures: Enclosure[];
+  excerpt: string;
+  /** '' unless the query asked for content. */
+  contentHtml: string;
+}
+
+export interface StreamPage {
+  entries: StreamEntry[];
+  /** Position of the last entry when older ones exist. */
+  older?: StreamCursorPosition;
+  /** Position of the first entry when newer ones exist. */
+  newer?: StreamCursorPosition;
+}
+
+/** One page of the active sources' entries, newest first, by keyset (never OFFSET). */
+export async function listStream(db: Db, query: StreamQuery): Promise<StreamPage> {
+  const forward = query.after === undefined;
+  const rows = await streamRows(db, query, forward ? 'older' : 'newer', query.limit + 1);
+  const more = rows.length > query.limit;
+  const page = rows.slice(0, query.limit);
+  if (!forward) page.reverse();
+  const entries = page.map(toStreamEntry);
+  const first = entries[0];
+  const last = entries[entries.length - 1];
+  const position = (e: StreamEntry) => ({ publishedAt: e.publishedAt, id: e.id });
+  const hasOlder = forward ? more : last !== undefined && (await hasEntries(db, query, 'older', position(last)));
+  const hasNewer = forward
+    ? first !== undefined && query.before !== undefined && (await hasEntries(db, query, 'newer', position(first)))
+    : more;
+  return {
+    entries,
+    ...(hasOlder && last ? { older: position(last) } : {}),
+    ...(hasNewer && first ? { newer: position(first) } : {}),
+  };
+}
+
+type Direction = 'older' | 'newer';
+
+function streamBase(db: Db, query: StreamQuery) {
+  let q = db
+    .selectFrom('entries as e')
+    .innerJoin('sources as s', 's.id', 'e.source_id')
+    .where('s.active', '=', 1);
+  if (query.sourceId !== undefined) q = q.where('e.source_id', '=', query.sourceId);
+  if (query.category !== undefined) q = q.where('s.category', '=', query.category);
+  return q;
+}
+
+function streamRows(db: Db, query: StreamQuery, direction: Direction, limit: number) {
+  const from = direction === 'older' ? query.before : query.after;
+  let q = streamBase(db, query).select([
+    'e.id',
+    'e.source_id',
+    's.title as source_title',
+    's.site_url as source_site_url',
+    's.feed_url as source_feed_url',
+    's.feed_atom_id as source_feed_atom_id',
+    's.category as source_category',
+    'e.entry_id',
+    'e.title',
+    'e.link',
+    'e.author',
+    'e.published_at',
+    'e.updated_at',
+    'e.first_seen_at',
+    'e.changed_at',
+    'e.categories',
+    'e.enclosures',
+    'e.excerpt',
+    query.withContent ? 'e.content_html' : sql<string>`''`.as('content_html'),
+  ]);
+  if (from) q = q.where(keysetCondition(direction, from));
+  const order = direction === 'older' ? 'desc' : 'asc';
+  return q.orderBy('e.published_at', order).orderBy('e.id', order).limit(limit).execute();
+}
+
+function keysetCondition(direction: Direction, from: StreamCursorPosition) {
+  const op = direction === 'older' ? '<' : '>';
+  return sql<boolean>`(e.published_at, e.id) ${sql.raw(op)} (${from.publishedAt}, ${from.id})`;
+}
+
+async function hasEntries(db: Db, query: StreamQuery, direction: Direction, from: StreamCursorPosition): Promise<boolean> {
+  const row = await streamBase(db, query).select('e.id').where(keysetCondition(direction, from)).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+type StreamRow = Awaited<ReturnType<typeof streamRows>>[number];
+
+function toStreamEntry(row: StreamRow): StreamEntry {
+  return {
+    id: row.id,
+    sourceId: row.source_id,
+    sourceTitle: row.source_title,
+    sourceSiteUrl: row.source_site_url,
+    sourceFeedUrl: row.source_feed_url,
+    sourceFeedAtomId: row.source_feed_atom_id,
+    sourceCategory: row.source_category,
+    entryId: row.entry_id,
+    title: row.title,
+    link: row.link,
+    author: row.author,
+    publishedAt: row.published_at,
+    updatedAt: row.updated_at,
+    firstSeenAt: row.first_seen_at,
+    changedAt: row.changed_at,
+    categories: parseJsonArray<string>(row.categories),
+    enclosures: parseJsonArray<Enclosure>(row.enclosures),
+    excerpt: row.excerpt,
+    contentHtml: row.content_html,
+  };
+}
+
+function parseJsonArray<T>(text: string): T[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? (value as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
