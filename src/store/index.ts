@@ -20,6 +20,8 @@ export {
   type StreamPage,
   type StreamCursorPosition,
 } from './stream.js';
+export { listStreamTeasers, type StreamTeaser, type StreamPageOf } from './stream.js';
+export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
 export { startPollRun, finishPollRun, latestPollRun, type PollRunTotals } from './polls.js';
 export { readStreamVersion, bumpStreamVersion } from './meta.js';

@@ -44,25 +44,49 @@ export interface StreamEntry {
   contentHtml: string;
 }
 
-export interface StreamPage {
-  entries: StreamEntry[];
+/** What a page shows of an entry: no content, no feed-only fields (fewer columns read, no JSON parsed). */
+export type StreamTeaser = Pick<
+  StreamEntry,
+  'id' | 'sourceId' | 'sourceTitle' | 'title' | 'link' | 'author' | 'publishedAt' | 'excerpt'
+>;
+
+export interface StreamPageOf<T> {
+  entries: T[];
   /** Position of the last entry when older ones exist. */
   older?: StreamCursorPosition;
   /** Position of the first entry when newer ones exist. */
   newer?: StreamCursorPosition;
 }
 
+export type StreamPage = StreamPageOf<StreamEntry>;
+
 /** One page of the active sources' entries, newest first, by keyset (never OFFSET). */
-export async function listStream(db: Db, query: StreamQuery): Promise<StreamPage> {
+export function listStream(db: Db, query: StreamQuery): Promise<StreamPage> {
+  return pageOf(db, query, (direction, limit) => streamRows(db, query, direction, limit), toStreamEntry);
+}
+
+/** The same page as `listStream`, with only what an HTML page shows of each entry. */
+export function listStreamTeasers(db: Db, query: Omit<StreamQuery, 'withContent'>): Promise<StreamPageOf<StreamTeaser>> {
+  return pageOf(db, query, (direction, limit) => teaserRows(db, query, direction, limit), toStreamTeaser);
+}
+
+type Direction = 'older' | 'newer';
+
+async function pageOf<Row, T extends { id: number; publishedAt: number }>(
+  db: Db,
+  query: Omit<StreamQuery, 'withContent'>,
+  fetchRows: (direction: Direction, limit: number) => Promise<Row[]>,
+  convert: (row: Row) => T,
+): Promise<StreamPageOf<T>> {
   const forward = query.after === undefined;
-  const rows = await streamRows(db, query, forward ? 'older' : 'newer', query.limit + 1);
+  const rows = await fetchRows(forward ? 'older' : 'newer', query.limit + 1);
   const more = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
   if (!forward) page.reverse();
-  const entries = page.map(toStreamEntry);
+  const entries = page.map(convert);
   const first = entries[0];
   const last = entries[entries.length - 1];
-  const position = (e: StreamEntry) => ({ publishedAt: e.publishedAt, id: e.id });
+  const position = (e: T) => ({ publishedAt: e.publishedAt, id: e.id });
   const hasOlder = forward ? more : last !== undefined && (await hasEntries(db, query, 'older', position(last)));
   const hasNewer = forward
     ? first !== undefined && query.before !== undefined && (await hasEntries(db, query, 'newer', position(first)))
@@ -74,9 +98,7 @@ export async function listStream(db: Db, query: StreamQuery): Promise<StreamPage
   };
 }
 
-type Direction = 'older' | 'newer';
-
-function streamBase(db: Db, query: StreamQuery) {
+function streamBase(db: Db, query: Omit<StreamQuery, 'withContent'>) {
   let q = db
     .selectFrom('entries as e')
     .innerJoin('sources as s', 's.id', 'e.source_id')
@@ -87,31 +109,44 @@ function streamBase(db: Db, query: StreamQuery) {
 }
 
 function streamRows(db: Db, query: StreamQuery, direction: Direction, limit: number) {
+  return keysetBase(db, query, direction, limit)
+    .select([
+      'e.id',
+      'e.source_id',
+      's.title as source_title',
+      's.site_url as source_site_url',
+      's.feed_url as source_feed_url',
+      's.feed_atom_id as source_feed_atom_id',
+      's.category as source_category',
+      'e.entry_id',
+      'e.title',
+      'e.link',
+      'e.author',
+      'e.published_at',
+      'e.updated_at',
+      'e.first_seen_at',
+      'e.changed_at',
+      'e.categories',
+      'e.enclosures',
+      'e.excerpt',
+      query.withContent ? 'e.content_html' : sql<string>`''`.as('content_html'),
+    ])
+    .execute();
+}
+
+function teaserRows(db: Db, query: Omit<StreamQuery, 'withContent'>, direction: Direction, limit: number) {
+  return keysetBase(db, query, direction, limit)
+    .select(['e.id', 'e.source_id', 's.title as source_title', 'e.title', 'e.link', 'e.author', 'e.published_at', 'e.excerpt'])
+    .execute();
+}
+
+/** The stream's rows from the query's cursor in `direction`, ordered by the keyset, `limit` of them. */
+function keysetBase(db: Db, query: Omit<StreamQuery, 'withContent'>, direction: Direction, limit: number) {
   const from = direction === 'older' ? query.before : query.after;
-  let q = streamBase(db, query).select([
-    'e.id',
-    'e.source_id',
-    's.title as source_title',
-    's.site_url as source_site_url',
-    's.feed_url as source_feed_url',
-    's.feed_atom_id as source_feed_atom_id',
-    's.category as source_category',
-    'e.entry_id',
-    'e.title',
-    'e.link',
-    'e.author',
-    'e.published_at',
-    'e.updated_at',
-    'e.first_seen_at',
-    'e.changed_at',
-    'e.categories',
-    'e.enclosures',
-    'e.excerpt',
-    query.withContent ? 'e.content_html' : sql<string>`''`.as('content_html'),
-  ]);
-  if (from) q = q.where(keysetCondition(direction, from));
   const order = direction === 'older' ? 'desc' : 'asc';
-  return q.orderBy('e.published_at', order).orderBy('e.id', order).limit(limit).execute();
+  let q = streamBase(db, query);
+  if (from) q = q.where(keysetCondition(direction, from));
+  return q.orderBy('e.published_at', order).orderBy('e.id', order).limit(limit);
 }
 
 function keysetCondition(direction: Direction, from: StreamCursorPosition) {
@@ -119,7 +154,12 @@ function keysetCondition(direction: Direction, from: StreamCursorPosition) {
   return sql<boolean>`(e.published_at, e.id) ${sql.raw(op)} (${from.publishedAt}, ${from.id})`;
 }
 
-async function hasEntries(db: Db, query: StreamQuery, direction: Direction, from: StreamCursorPosition): Promise<boolean> {
+async function hasEntries(
+  db: Db,
+  query: Omit<StreamQuery, 'withContent'>,
+  direction: Direction,
+  from: StreamCursorPosition,
+): Promise<boolean> {
   const row = await streamBase(db, query).select('e.id').where(keysetCondition(direction, from)).limit(1).executeTakeFirst();
   return row !== undefined;
 }
@@ -147,6 +187,21 @@ function toStreamEntry(row: StreamRow): StreamEntry {
     enclosures: parseJsonArray<Enclosure>(row.enclosures),
     excerpt: row.excerpt,
     contentHtml: row.content_html,
+  };
+}
+
+type TeaserRow = Awaited<ReturnType<typeof teaserRows>>[number];
+
+function toStreamTeaser(row: TeaserRow): StreamTeaser {
+  return {
+    id: row.id,
+    sourceId: row.source_id,
+    sourceTitle: row.source_title,
+    title: row.title,
+    link: row.link,
+    author: row.author,
+    publishedAt: row.published_at,
+    excerpt: row.excerpt,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listActiveSources, listStream, type SourceRow, type StreamPage } from '../../store/index.js';
+import { listSourceSummaries, listStreamTeasers, type SourceSummary, type StreamPageOf } from '../../store/index.js';
 import { badRequest } from '../errors.js';
 import type { WebContext } from '../deps.js';
 import { feedAlternates } from '../views/chrome.js';
@@ -30,9 +30,9 @@ export async function conversationsRoutes(app: FastifyInstance, ctx: WebContext)
 }
 
 async function renderConversations(app: FastifyInstance, ctx: WebContext, filter: StreamFilter): Promise<string> {
-  const sources = await listActiveSources(ctx.db);
+  const sources = await listSourceSummaries(ctx.db);
   const source = checkFilter(sources, filter);
-  const page = await listStream(ctx.db, {
+  const page = await listStreamTeasers(ctx.db, {
     limit: CONVERSATIONS_PAGE_SIZE,
     ...(filter.source ? { sourceId: filter.source } : {}),
     ...(filter.category ? { category: filter.category } : {}),
@@ -60,7 +60,7 @@ async function renderConversations(app: FastifyInstance, ctx: WebContext, filter
 }
 
 /** An unknown source or category is a visitor's mistake, named plainly (400), not an empty page. */
-function checkFilter(sources: SourceRow[], filter: StreamFilter): SourceRow | undefined {
+function checkFilter(sources: SourceSummary[], filter: StreamFilter): SourceSummary | undefined {
   const source = filter.source ? sources.find((s) => s.id === filter.source) : undefined;
   if (filter.source && !source) throw badRequest(`There is no source called “${filter.source}”.`);
   if (filter.category && !sources.some((s) => s.category === filter.category)) {
@@ -69,7 +69,7 @@ function checkFilter(sources: SourceRow[], filter: StreamFilter): SourceRow | un
   return source;
 }
 
-function headingFor(filter: StreamFilter, source: SourceRow | undefined): string {
+function headingFor(filter: StreamFilter, source: SourceSummary | undefined): string {
   if (source && filter.category) return `Conversations from ${source.title} in “${filter.category}”`;
   if (source) return `Conversations from ${source.title}`;
   if (filter.category) return `Conversations in “${filter.category}”`;
@@ -89,7 +89,7 @@ interface PagerLinks {
   older?: string;
 }
 
-function pagerLinks(filter: StreamFilter, page: StreamPage): PagerLinks {
+function pagerLinks(filter: StreamFilter, page: StreamPageOf<unknown>): PagerLinks {
   const base = { source: filter.source, category: filter.category };
   const links: PagerLinks = { any: Boolean(page.newer || page.older) };
   if (page.newer) {
@@ -100,7 +100,7 @@ function pagerLinks(filter: StreamFilter, page: StreamPage): PagerLinks {
   return links;
 }
 
-function filterForm(sources: SourceRow[], filter: StreamFilter) {
+function filterForm(sources: SourceSummary[], filter: StreamFilter) {
   const categories = [...new Set(sources.map((s) => s.category))].sort((a, b) => a.localeCompare(b));
   return {
     sources: sources

@@ -8,7 +8,10 @@ import {
   startPortal,
   type TestPortal,
 } from '../../../test/fixtures/web/portal-fixture.js';
+import { listActiveSources, listStream } from '../../store/index.js';
+import { toEntryView, toSourceView } from '../views/models.js';
 import { HOME_ENTRIES } from './home.js';
+import { siteTimeFormatter } from './render.js';
 
 let portal: TestPortal | undefined;
 afterEach(async () => {
@@ -105,5 +108,23 @@ describe('GET /', () => {
     const html = await home({ entries });
     expect(html).not.toContain('javascript:');
     expect(html).toContain('<h3 class="entry-title">A post with a poisoned link</h3>');
+  });
+
+  it('is the same page, byte for byte, as one rendered from the full stream entries and source rows', async () => {
+    const html = await home();
+    const app = portal!.app;
+    const db = portal!.store.db;
+    const page = await listStream(db, { limit: HOME_ENTRIES });
+    const formatTime = siteTimeFormatter(app.webContext);
+    const fromFullRows = await app.renderPage({
+      template: 'home',
+      path: '/',
+      data: {
+        entries: page.entries.map((e) => toEntryView(e, formatTime)),
+        hasOlder: page.older !== undefined,
+        sources: (await listActiveSources(db)).map(toSourceView),
+      },
+    });
+    expect(html).toBe(fromFullRows);
   });
 });

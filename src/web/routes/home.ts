@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listActiveSources, listStream } from '../../store/index.js';
+import { listSourceSummaries, listStreamTeasers } from '../../store/index.js';
 import type { WebContext } from '../deps.js';
 import { toEntryView, toSourceView } from '../views/models.js';
 import { CACHED_ROUTE, htmlPage, siteTimeFormatter } from './render.js';
@@ -15,7 +15,7 @@ export async function homeRoutes(app: FastifyInstance, ctx: WebContext): Promise
 }
 
 async function renderHome(app: FastifyInstance, ctx: WebContext): Promise<string> {
-  const [page, sources] = await Promise.all([listStream(ctx.db, { limit: HOME_ENTRIES }), listActiveSources(ctx.db)]);
+  const [page, sources] = await Promise.all([listStreamTeasers(ctx.db, { limit: HOME_ENTRIES }), listSourceSummaries(ctx.db)]);
   const formatTime = siteTimeFormatter(ctx);
   return app.renderPage({
     template: 'home',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listActiveSources } from '../../store/index.js';
+import { listSourceSummaries } from '../../store/index.js';
 import type { WebContext } from '../deps.js';
 import { toSourceView } from '../views/models.js';
 import { SECTIONS, type Section } from '../views/sections.js';
@@ -16,7 +16,7 @@ export async function sectionRoutes(app: FastifyInstance, ctx: WebContext): Prom
 
 async function renderSection(app: FastifyInstance, ctx: WebContext, section: Section): Promise<string> {
   // The sources are offered to every section's template, for lists an operator may want to show.
-  const sources = (await listActiveSources(ctx.db)).map(toSourceView);
+  const sources = (await listSourceSummaries(ctx.db)).map(toSourceView);
   return app.renderPage({
     template: section.template,
     path: section.path,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { getSource, listStream } from '../../store/index.js';
+import { getSource, listStreamTeasers } from '../../store/index.js';
 import type { WebContext } from '../deps.js';
 import { notFound } from '../errors.js';
 import { feedAlternates } from '../views/chrome.js';
@@ -30,7 +30,7 @@ async function renderSource(app: FastifyInstance, ctx: WebContext, id: string): 
   // A source taken out of the feeds file keeps its rows but is no longer part of the portal.
   if (!row || row.active !== 1) throw notFound(`There is no source called “${id}”.`);
   const source = toSourceView(row);
-  const page = source.linkOnly ? { entries: [] } : await listStream(ctx.db, { sourceId: id, limit: SOURCE_PAGE_ENTRIES });
+  const page = source.linkOnly ? { entries: [] } : await listStreamTeasers(ctx.db, { sourceId: id, limit: SOURCE_PAGE_ENTRIES });
   const formatTime = siteTimeFormatter(ctx);
   return app.renderPage({
     template: 'source',

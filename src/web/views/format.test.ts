@@ -72,4 +72,28 @@ describe('TimeFormats', () => {
     expect(chicago(june1).readable).toBe('June 1, 2026 at 12:05 PM CDT');
     expect(formats.for('UTC')(june1).readable).toBe('June 1, 2026 at 5:05 PM UTC');
   });
+
+  it('remembers what it formatted: the same instant gives the same answer, made once', () => {
+    const chicago = new TimeFormats().for('America/Chicago');
+    const june1 = Date.UTC(2026, 5, 1, 17, 5);
+    const first = chicago(june1);
+    expect(chicago(june1)).toBe(first);
+    expect(first).toEqual(timeFormatter('America/Chicago')(june1));
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('remembers a bounded number of instants, then forgets them and keeps formatting right', () => {
+    const utc = new TimeFormats(3).for('UTC');
+    const plain = timeFormatter('UTC');
+    const instants = [0, 1, 2, 3].map((i) => Date.UTC(2026, 0, 1 + i, 9, 30));
+    const first = utc(instants[0]!);
+    for (const ms of instants.slice(1, 3)) utc(ms);
+    expect(utc(instants[0]!)).toBe(first);
+    // A fourth instant fills it past its bound: everything remembered goes.
+    expect(utc(instants[3]!)).toEqual(plain(instants[3]!));
+    const again = utc(instants[0]!);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(plain(instants[0]!));
+  });
 });
+

@@ -1,5 +1,5 @@
 // View models: stored rows turned into exactly what the templates print (already formatted, links checked).
-import type { SearchHit, SourceRow, StreamEntry } from '../../store/index.js';
+import type { SearchHit, SourceSummary, StreamTeaser } from '../../store/index.js';
 import { safeHref, type ShownTime } from './format.js';
 
 export interface EntryView {
@@ -14,7 +14,7 @@ export interface EntryView {
   excerpt: string;
 }
 
-export function toEntryView(entry: StreamEntry, formatTime: (ms: number) => ShownTime): EntryView {
+export function toEntryView(entry: StreamTeaser, formatTime: (ms: number) => ShownTime): EntryView {
   return {
     title: entry.title.trim() || 'Untitled post',
     href: safeHref(entry.link),
@@ -42,7 +42,7 @@ export interface SourceView {
   entryCount: number;
 }
 
-export function toSourceView(row: SourceRow): SourceView {
+export function toSourceView(row: SourceSummary): SourceView {
   return {
     id: row.id,
     title: row.title,
