@@ -3,6 +3,7 @@
 import type { ParsedFeed } from '../../core/types.js';
 import { FeedParseError } from './errors.js';
 import { outlineFeed, type FeedOutline } from './outline.js';
+import { hasInlineMarkup, quickOutline } from './quick-outline.js';
 import { readFeed } from './read.js';
 import { adaptFeed } from './rss-adapter.js';
 
@@ -38,9 +39,11 @@ function checkLooksLikeFeed(xml: string, outline: FeedOutline): void {
 export async function parseFeed(xml: string, fetchUrl: string, now: number): Promise<ParsedFeed> {
   try {
     if (typeof xml !== 'string') throw new FeedParseError('the document is not text');
-    const outline = outlineFeed(xml);
+    const quick = quickOutline(xml);
+    let outline = quick ?? outlineFeed(xml);
     checkLooksLikeFeed(xml, outline);
     const raw = await readFeed(xml);
+    if (quick && hasInlineMarkup(raw, raw.items)) outline = outlineFeed(xml);
     return adaptFeed(raw, outline, { fetchUrl, now });
   } catch (error) {
     if (error instanceof FeedParseError) throw error;

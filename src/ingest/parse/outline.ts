@@ -29,7 +29,7 @@ export interface FeedOutline {
 }
 
 /** Children whose source text is kept, because they may hold inline XHTML. */
-const CONTENT_ELEMENTS = new Set([
+export const CONTENT_ELEMENTS = new Set([
   'title', 'content', 'summary', 'description', 'content:encoded', 'body', 'xhtml:body', 'fullitem',
   'subtitle', 'tagline',
 ]);
