@@ -5,6 +5,7 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 import * as initial from '../../migrations/0001_initial.js';
 import * as sourceFeedId from '../../migrations/0002_source_feed_id.js';
 import * as ftsAutomerge from '../../migrations/0003_fts_automerge.js';
+import * as ftsIndexPerFetch from '../../migrations/0004_fts_index_per_fetch.js';
 import type { Database } from './schema.js';
 import { cachingConnection } from './statement-cache.js';
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_source_feed_id': sourceFeedId,
   '0003_fts_automerge': ftsAutomerge,
+  '0004_fts_index_per_fetch': ftsIndexPerFetch,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { NormalEntry } from '../core/types.js';
 import type { Db } from './database.js';
 import { bumpStreamVersion } from './meta.js';
@@ -92,7 +92,10 @@ function entryColumns(entry: StoredEntryInput, now: number) {
 /** Rows per INSERT: one statement compiled and prepared per chunk, not per entry; well under SQLite's variable cap. */
 const INSERT_CHUNK = 50;
 
+/** Inserts the new entries, then adds them to the full-text index in one statement (see migration 0004). */
 async function insertEntries(trx: Trx, sourceId: string, entries: readonly StoredEntryInput[], now: number): Promise<number> {
+  let firstId: number | undefined;
+  let lastId: number | undefined;
   for (let from = 0; from < entries.length; from += INSERT_CHUNK) {
     const rows = entries.slice(from, from + INSERT_CHUNK).map((entry) => ({
       source_id: sourceId,
@@ -101,9 +104,20 @@ async function insertEntries(trx: Trx, sourceId: string, entries: readonly Store
       first_seen_at: now,
       ...entryColumns(entry, now),
     }));
-    await trx.insertInto('entries').values(rows).execute();
+    const ids = await trx.insertInto('entries').values(rows).returning('id').execute();
+    for (const { id } of ids) {
+      firstId = Math.min(firstId ?? id, id);
+      lastId = Math.max(lastId ?? id, id);
+    }
   }
+  if (firstId !== undefined && lastId !== undefined) await indexEntries(trx, sourceId, firstId, lastId);
   return entries.length;
+}
+
+/** Indexes the source's entries with ids in [firstId, lastId]: the rows this transaction just inserted. */
+async function indexEntries(trx: Trx, sourceId: string, firstId: number, lastId: number): Promise<void> {
+  await sql`INSERT INTO entries_fts (rowid, title, content_text)
+    SELECT id, title, content_text FROM entries WHERE id BETWEEN ${firstId} AND ${lastId} AND source_id = ${sourceId}`.execute(trx);
 }
 
 /** The stored columns a reader can see, as entryColumns writes them. */
