@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { NormalEntry } from '../core/types.js';
 import type { Db } from './database.js';
 import { bumpStreamVersion } from './meta.js';
@@ -89,29 +89,28 @@ function entryColumns(entry: StoredEntryInput, now: number) {
   };
 }
 
-/** Rows per INSERT: one statement compiled and prepared per chunk, not per entry; well under SQLite's variable cap. */
-const INSERT_CHUNK = 50;
-
-/** Inserts the new entries, then adds them to the full-text index in one statement (see migration 0004). */
+/**
+ * Inserts the new entries one row per statement, the same SQL text each time (prepared once, see
+ * statement-cache.ts: cheaper than building a multi-row statement per fetch), then adds them to the
+ * full-text index in one statement (see migration 0004).
+ */
 async function insertEntries(trx: Trx, sourceId: string, entries: readonly StoredEntryInput[], now: number): Promise<number> {
   let firstId: number | undefined;
   let lastId: number | undefined;
-  for (let from = 0; from < entries.length; from += INSERT_CHUNK) {
-    const rows = entries.slice(from, from + INSERT_CHUNK).map((entry) => ({
-      source_id: sourceId,
-      entry_id: entry.entryId,
-      published_at: entry.publishedAt,
-      first_seen_at: now,
-      ...entryColumns(entry, now),
-    }));
-    const ids = await trx.insertInto('entries').values(rows).returning('id').execute();
-    for (const { id } of ids) {
-      firstId = Math.min(firstId ?? id, id);
-      lastId = Math.max(lastId ?? id, id);
-    }
+  for (const entry of entries) {
+    const row = { source_id: sourceId, entry_id: entry.entryId, published_at: entry.publishedAt, first_seen_at: now, ...entryColumns(entry, now) };
+    const result = await trx.executeQuery(CompiledQuery.raw(insertSql(Object.keys(row)), Object.values(row)));
+    const id = Number(result.insertId);
+    firstId ??= id;
+    lastId = id;
   }
   if (firstId !== undefined && lastId !== undefined) await indexEntries(trx, sourceId, firstId, lastId);
   return entries.length;
+}
+
+/** The INSERT for a row of these columns: the same text for every row, so prepared once. */
+function insertSql(columns: readonly string[]): string {
+  return `INSERT INTO entries (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
 }
 
 /** Indexes the source's entries with ids in [firstId, lastId]: the rows this transaction just inserted. */
