@@ -1,10 +1,9 @@
 // refreshSource: the one place the ingest stages meet the store, for one source (like Miniflux's
-// RefreshFeed). Fetch → parse → filter → hash → sanitize what changed → save, in that order.
+// RefreshFeed). Fetch → digest (parse, filter, hash, sanitize what changed; see digest.ts) → save.
 import { createHash } from 'node:crypto';
-import type { FetchResult, NormalEntry, ParsedFeed, RefreshReport } from '../core/types.js';
-import { FeedParseError, compileFilter, parseFeed, sanitizeEntry, sanitizeFeedMeta } from '../ingest/index.js';
-import { getEntryHashes, recordFailure, recordSuccess, saveFetch, type StoredEntryInput } from '../store/index.js';
-import { contentHash } from './content-hash.js';
+import type { FetchResult, RefreshReport } from '../core/types.js';
+import { getEntryHashes, recordFailure, recordSuccess, saveFetch } from '../store/index.js';
+import { digestFeed } from './digest.js';
 import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
 import type { Pacing } from './pacer.js';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './schedule.js';
@@ -116,81 +115,28 @@ async function onSameBody(deps: RefreshDeps, source: RefreshSource, result: Fetc
 
 async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk): Promise<Attempt> {
   const now = deps.now();
-  let parsed: ParsedFeed;
-  try {
-    parsed = await parseFeed(result.body, result.finalUrl, now);
-  } catch (error) {
-    if (!(error instanceof FeedParseError)) throw error;
-    const { status, durationMs, permanentRedirectTo: movedTo } = result;
-    return recordFailed(deps, source, { now, status, error: error.message, durationMs, movedTo });
-  }
-  return saveParsed(deps, source, result, parsed, now);
-}
-
-/** Filter, keep the newest max_entries, sanitize what changed, and save it with the source's state. */
-async function saveParsed(deps: RefreshDeps, source: RefreshSource, result: FetchOk, parsed: ParsedFeed, now: number): Promise<Attempt> {
   const maxEntries = source.config.maxEntries ?? source.defaultMaxEntries;
-  const wanted = newestFirst(uniqueById(parsed.entries.filter(compileSourceFilter(source)))).slice(0, maxEntries);
-  const changed = await changedEntries(deps, source, wanted, result.finalUrl, now);
-  const saved = await saveFetch(deps.db, source.row.id, changed, {
+  const digest = await (deps.digest ?? digestFeed)({
+    body: result.body,
+    feedUrl: result.finalUrl,
+    now,
+    include: source.config.include ?? [],
+    exclude: source.config.exclude ?? [],
+    maxEntries,
+    storedHashes: await getEntryHashes(deps.db, source.row.id),
+  });
+  if (digest.kind === 'parse-error') {
+    const { status, durationMs, permanentRedirectTo: movedTo } = result;
+    return recordFailed(deps, source, { now, status, error: digest.message, durationMs, movedTo });
+  }
+  const saved = await saveFetch(deps.db, source.row.id, digest.changed, {
     ...answeredState(source, result, now),
-    feed: sanitizeFeedMeta({ id: parsed.id, title: parsed.title, link: parsed.link, icon: parsed.icon }, result.finalUrl),
+    feed: digest.feed,
     maxEntries,
   });
   const outcome = saved.added + saved.updated > 0 ? 'updated' : 'unchanged';
   const report = { ...emptyReport(source, outcome), status: result.status, added: saved.added, updated: saved.updated };
   return { report: withMove(report, result.permanentRedirectTo), log: { removed: saved.removed } };
-}
-
-function compileSourceFilter(source: RefreshSource): (entry: NormalEntry) => boolean {
-  return compileFilter({ include: source.config.include ?? [], exclude: source.config.exclude ?? [] });
-}
-
-/**
- * The entries whose hash (of the parsed form) differs from the stored one, sanitized. The
- * sanitizer runs last, and only on new or changed entries: everything before it (filter, hash)
- * sees the source's own content, and unchanged entries cost no sanitizing at all.
- */
-async function changedEntries(
-  deps: RefreshDeps,
-  source: RefreshSource,
-  entries: readonly NormalEntry[],
-  feedUrl: string,
-  now: number,
-): Promise<StoredEntryInput[]> {
-  const stored = await getEntryHashes(deps.db, source.row.id);
-  const changed: StoredEntryInput[] = [];
-  for (const entry of entries) {
-    const guessed = isPublishedAtGuessed(entry, now);
-    const hash = contentHash(entry, guessed);
-    if (stored.get(entry.entryId) === hash) continue;
-    // The sanitizer prefers the entry's own base URL (xml:base) when the parser found one.
-    const clean = sanitizeEntry(entry, feedUrl);
-    changed.push({ ...clean, contentHash: hash, publishedAtGuessed: guessed });
-  }
-  return changed;
-}
-
-/**
- * Whether the date is the parser's guess. The parser gives a missing date, or one later than the
- * fetch, the fetch time it was handed (`now`); a `publishedAtGuessed` flag wins when it sets one.
- */
-function isPublishedAtGuessed(entry: NormalEntry, now: number): boolean {
-  return entry.publishedAtGuessed ?? entry.publishedAt === now;
-}
-
-/** A feed repeating an id keeps its first occurrence (feeds list newest first). */
-function uniqueById(entries: readonly NormalEntry[]): NormalEntry[] {
-  const seen = new Set<string>();
-  return entries.filter((e) => !seen.has(e.entryId) && Boolean(seen.add(e.entryId)));
-}
-
-/**
- * Newest first, so cutting to max_entries keeps the same entries the store keeps: an entry the
- * store's retention dropped must not come back as "new" at the next poll.
- */
-function newestFirst(entries: NormalEntry[]): NormalEntry[] {
-  return entries.sort((a, b) => b.publishedAt - a.publishedAt);
 }
 
 async function onFetchFailed(deps: RefreshDeps, source: RefreshSource, result: FetchFailed): Promise<Attempt> {

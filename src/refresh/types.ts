@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CacheValidators, FetchResult, RefreshReport, SourceConfig } from '../core/types.js';
 import type { Db, PollRunTotals, SourceRow } from '../store/index.js';
+import type { Digester } from './digest.js';
 
 /** The fetch options refresh passes on (the fetcher's own clock is refresh's `now`). */
 export interface RefreshFetchOptions {
@@ -24,6 +25,8 @@ export interface RefreshDeps {
   /** Wall clock in ms since the epoch: stored times and the parser's "now". */
   now: () => number;
   fetchOptions: RefreshFetchOptions;
+  /** Where a fetched body is digested (a DigestPool's run, to use other cores); default inline. */
+  digest?: Digester;
 }
 
 /** A source ready to refresh: its stored row and what the feeds file says of it. */

@@ -1,0 +1,87 @@
+// digestFeed: the CPU-bound middle of a refresh, from a fetched body to what must be written.
+// Parse → filter → newest max_entries → hash → sanitize what changed. Pure (no store, no clock, no
+// I/O) and made of plain data in and out, so it runs the same inline or on a worker thread.
+import type { FeedMeta, NormalEntry } from '../core/types.js';
+import { FeedParseError, compileFilter, parseFeed, sanitizeEntry, sanitizeFeedMeta } from '../ingest/index.js';
+import type { StoredEntryInput } from '../store/index.js';
+import { contentHash } from './content-hash.js';
+
+export interface DigestInput {
+  body: string;
+  /** The URL the body came from: relative links resolve against it. */
+  feedUrl: string;
+  /** The fetch time: the parser's "now" for missing or future dates. */
+  now: number;
+  include: readonly string[];
+  exclude: readonly string[];
+  maxEntries: number;
+  /** The stored content hash of each of the source's entries, by entry id. */
+  storedHashes: ReadonlyMap<string, string>;
+}
+
+export type DigestOutput =
+  | {
+      kind: 'feed';
+      /** Plain-text title, absolute http(s) link and icon, the feed's own id. */
+      feed: FeedMeta;
+      /** New or changed entries, sanitized, newest first; unchanged ones are left out. */
+      changed: StoredEntryInput[];
+    }
+  | { kind: 'parse-error'; message: string };
+
+/** Runs a digest somewhere (inline, or on a worker thread); rejects only on a bug. */
+export type Digester = (input: DigestInput) => Promise<DigestOutput>;
+
+export async function digestFeed(input: DigestInput): Promise<DigestOutput> {
+  let parsed;
+  try {
+    parsed = await parseFeed(input.body, input.feedUrl, input.now);
+  } catch (error) {
+    if (error instanceof FeedParseError) return { kind: 'parse-error', message: error.message };
+    throw error;
+  }
+  const filter = compileFilter({ include: [...input.include], exclude: [...input.exclude] });
+  const wanted = newestFirst(uniqueById(parsed.entries.filter(filter))).slice(0, input.maxEntries);
+  const feed = sanitizeFeedMeta({ id: parsed.id, title: parsed.title, link: parsed.link, icon: parsed.icon }, input.feedUrl);
+  return { kind: 'feed', feed, changed: changedEntries(wanted, input) };
+}
+
+/**
+ * The entries whose hash (of the parsed form) differs from the stored one, sanitized. The
+ * sanitizer runs last, and only on new or changed entries: everything before it (filter, hash)
+ * sees the source's own content, and unchanged entries cost no sanitizing at all.
+ */
+function changedEntries(entries: readonly NormalEntry[], input: DigestInput): StoredEntryInput[] {
+  const changed: StoredEntryInput[] = [];
+  for (const entry of entries) {
+    const guessed = isPublishedAtGuessed(entry, input.now);
+    const hash = contentHash(entry, guessed);
+    if (input.storedHashes.get(entry.entryId) === hash) continue;
+    // The sanitizer prefers the entry's own base URL (xml:base) when the parser found one.
+    const clean = sanitizeEntry(entry, input.feedUrl);
+    changed.push({ ...clean, contentHash: hash, publishedAtGuessed: guessed });
+  }
+  return changed;
+}
+
+/**
+ * Whether the date is the parser's guess. The parser gives a missing date, or one later than the
+ * fetch, the fetch time it was handed (`now`); a `publishedAtGuessed` flag wins when it sets one.
+ */
+function isPublishedAtGuessed(entry: NormalEntry, now: number): boolean {
+  return entry.publishedAtGuessed ?? entry.publishedAt === now;
+}
+
+/** A feed repeating an id keeps its first occurrence (feeds list newest first). */
+function uniqueById(entries: readonly NormalEntry[]): NormalEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.entryId) && Boolean(seen.add(e.entryId)));
+}
+
+/**
+ * Newest first, so cutting to max_entries keeps the same entries the store keeps: an entry the
+ * store's retention dropped must not come back as "new" at the next poll.
+ */
+function newestFirst(entries: NormalEntry[]): NormalEntry[] {
+  return entries.sort((a, b) => b.publishedAt - a.publishedAt);
+}
