@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { FeedsConfig, SourceConfig } from '../src/core/types.js';
 import { fetchFeed } from '../src/ingest/index.js';
-import { Refresher, dueSources, type RefreshDeps } from '../src/refresh/index.js';
+import { DigestPool, Refresher, defaultDigestWorkers, dueSources, type RefreshDeps } from '../src/refresh/index.js';
 import { openMigratedStore, syncSources, type OpenedStore } from '../src/store/index.js';
 import { startChild, type Child } from './lib/child.js';
 import { benchArgs, log, round, tempDir, writeResult } from './lib/report.js';
@@ -15,6 +15,9 @@ const profileOnly = process.argv.includes('--profile-only');
 const FEEDS = args.full ? 1000 : 100;
 const ITEMS = 50;
 const TIMEOUT_MS = args.full ? 5000 : 2000;
+const workersArg = process.argv.find((a) => a.startsWith('--digest-workers='));
+/** Digest worker threads, as main.ts starts them (one per core but the main thread's) unless told. */
+const DIGEST_WORKERS = workersArg ? Number(workersArg.split('=')[1]) : defaultDigestWorkers();
 
 function feedsConfig(port: number): FeedsConfig {
   const sources: SourceConfig[] = Array.from({ length: FEEDS }, (_, n) => ({
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
     const store = await openMigratedStore(join(temp.dir, 'ingest.db'));
     const config = feedsConfig(port);
     await syncSources(store.db, config.sources, Date.now());
+    const pool = new DigestPool({ size: DIGEST_WORKERS });
     const deps: RefreshDeps = {
+      digest: pool.run,
       db: store.db,
       fetchFeed,
       log: pino({ level: 'silent' }),
@@ -99,8 +104,9 @@ async function main(): Promise<void> {
       await setMode(host, 'hang');
       passes.push(await runPass('10% hang until timeout', refresher, store, config));
     }
+    await pool.close();
     await store.close();
-    writeResult(args, { feeds: FEEDS, items: ITEMS, timeoutMs: TIMEOUT_MS, feedBytes: totalBytes, rssBeforeMb: rssBefore, maxRssMb, passes });
+    writeResult(args, { digestWorkers: DIGEST_WORKERS, digestCounts: pool.counts, feeds: FEEDS, items: ITEMS, timeoutMs: TIMEOUT_MS, feedBytes: totalBytes, rssBeforeMb: rssBefore, maxRssMb, passes });
   } finally {
     await host.stop();
     temp.remove();

@@ -12,7 +12,7 @@ import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type
 import type { FeedsConfig } from './core/types.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
-import { Refresher, productionRefreshDeps, userAgent } from './refresh/index.js';
+import { DigestPool, Refresher, defaultDigestWorkers, productionRefreshDeps, userAgent } from './refresh/index.js';
 import { openMigratedStore, syncSources, type OpenedStore } from './store/index.js';
 import { buildApp } from './web/index.js';
 import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
@@ -166,7 +166,9 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     timeoutMs: settings.fetchTimeoutMs,
     userAgent: userAgent(packageVersion(), siteUrl()),
   });
-  const refresher = new Refresher({ ...refreshDeps, fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed) });
+  // Parsing and sanitizing run on the other cores; the main thread fetches, stores and serves.
+  const digests = new DigestPool({ size: defaultDigestWorkers(), log: log.child({ component: 'refresh' }) });
+  const refresher = new Refresher({ ...refreshDeps, digest: digests.run, fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed) });
   const passes = createPollPasses({
     db: store.db,
     refresher,
@@ -205,6 +207,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
         await app.close();
         await scheduler.stop();
         await live.settled();
+        await digests.close();
         await store.close();
       })()),
   };

@@ -3,7 +3,7 @@
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
 import { createLogger } from '../log.js';
-import { Refresher, dueSources, productionRefreshDeps, userAgent } from '../refresh/index.js';
+import { DigestPool, Refresher, defaultDigestWorkers, dueSources, productionRefreshDeps, userAgent } from '../refresh/index.js';
 import { listGoneSources, openMigratedStore, syncSources, type OpenedStore } from '../store/index.js';
 
 export interface PollIo {
@@ -83,15 +83,18 @@ async function pollOnce(settings: Settings, config: FeedsConfig, store: OpenedSt
   // Logs go above the progress line, never through it.
   const log = createLogger({ level: settings.logLevel, destination: { write: (line: string) => progress.above(line) } });
   const agent = userAgent(version, settings.siteUrl ?? config.site.url);
-  const refresher = new Refresher(productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent }));
+  const digests = new DigestPool({ size: defaultDigestWorkers(), log });
+  const refresher = new Refresher({
+    ...productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent }),
+    digest: digests.run,
+  });
   await syncSources(store.db, config.sources, Date.now());
   // The operator asked for a poll now: backoff and poll_minutes are the scheduler's business.
   const sources = await dueSources(store.db, config, Date.now(), { ignoreSchedule: true });
   progress.show(`0/${sources.length} sources done`);
-  const result = await refresher.refreshAll(sources, {
-    trigger: 'cli',
-    onProgress: (done, total) => progress.show(`${done}/${total} sources done`),
-  });
+  const result = await refresher
+    .refreshAll(sources, { trigger: 'cli', onProgress: (done, total) => progress.show(`${done}/${total} sources done`) })
+    .finally(() => digests.close());
   const polled = new Set(result.reports.map((r) => r.sourceId));
   return [...result.reports, ...(await goneReports(store, polled))];
 }

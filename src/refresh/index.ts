@@ -5,4 +5,6 @@ export { backoffMs, nextPollAfterFailure, nextPollAfterSuccess, BACKOFF_BASE_MS,
 export { contentHash } from './content-hash.js';
 export { userAgent } from './user-agent.js';
 export { productionRefreshDeps } from './deps.js';
+export { DigestPool, defaultDigestWorkers } from './digest-pool.js';
+export { digestFeed, type DigestInput, type DigestOutput, type Digester } from './digest.js';
 export type { RefreshDeps, RefreshSource, RefreshAllOptions, RefreshAllResult, RefreshFetchOptions, FeedFetcher } from './types.js';

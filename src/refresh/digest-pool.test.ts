@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DigestPool } from './digest-pool.js';
+import { digestFeed, type DigestInput } from './digest.js';
+
+const atom = readFileSync(new URL('../../test/fixtures/parse/atom10-xml-base.xml', import.meta.url), 'utf8');
+const rss = readFileSync(new URL('../../test/fixtures/parse/rss20-content-enclosures.xml', import.meta.url), 'utf8');
+
+function input(body: string, overrides: Partial<DigestInput> = {}): DigestInput {
+  return { body, feedUrl: 'https://example.org/feed.xml', now: Date.UTC(2026, 0, 1), include: [], exclude: [], maxEntries: 200, storedHashes: new Map(), ...overrides };
+}
+
+let pool: DigestPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('DigestPool', () => {
+  it('digests on a worker thread exactly as inline', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    for (const body of [atom, rss]) {
+      const onWorker = await pool.run(input(body));
+      expect(onWorker).toEqual(await digestFeed(input(body)));
+      expect(onWorker.kind === 'feed' && onWorker.changed.length).toBeGreaterThan(0);
+    }
+    expect(pool.counts).toEqual({ worker: 2, inline: 0 });
+    expect(pool.size).toBe(1);
+  });
+
+  it('leaves out entries whose stored hash is unchanged, on the worker too', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    const first = await pool.run(input(rss));
+    if (first.kind !== 'feed') throw new Error('expected a feed');
+    const [kept, ...others] = first.changed;
+    const storedHashes = new Map(others.map((e) => [e.entryId, e.contentHash]));
+    const second = await pool.run(input(rss, { storedHashes }));
+    expect(second.kind === 'feed' && second.changed.map((e) => e.entryId)).toEqual([kept?.entryId]);
+  });
+
+  it('answers a document that is no feed with a parse error, not a rejection', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    expect(await pool.run(input('<html><body>hello</body></html>'))).toEqual({
+      kind: 'parse-error',
+      message: 'parse: the document is an HTML page, not a feed',
+    });
+  });
+
+  it('gives each worker two digests at most and runs the overflow inline', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    const outputs = await Promise.all([atom, rss, atom, rss, atom].map((body) => pool!.run(input(body))));
+    expect(pool.counts).toEqual({ worker: 2, inline: 3 });
+    expect(outputs[4]).toEqual(outputs[0]);
+  });
+
+  it('runs everything inline with no workers, and after close', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 0 });
+    expect((await pool.run(input(rss))).kind).toBe('feed');
+    const closing = new DigestPool({ size: 1 });
+    await closing.close();
+    expect((await closing.run(input(rss))).kind).toBe('feed');
+    expect(closing.counts).toEqual({ worker: 0, inline: 1 });
+    expect(closing.size).toBe(0);
+  });
+
+  it('fails the digests of a worker that dies, and starts another for the next', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    await pool.run(input(rss));
+    const running = pool.run(input(atom));
+    const { workers } = pool as unknown as { workers: { worker: { terminate: () => Promise<number> } }[] };
+    await workers[0]?.worker.terminate();
+    await expect(running).rejects.toThrow(/^refresh: digest worker failed: exited with code 1/);
+    expect(pool.size).toBe(0);
+    expect((await pool.run(input(rss))).kind).toBe('feed');
+    expect(pool.size).toBe(1);
+  });
+});

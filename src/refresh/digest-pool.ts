@@ -1,0 +1,135 @@
+// Digests on other cores. Parsing and sanitizing a feed is the CPU-bound part of a refresh; on the
+// main thread it queued behind the store's writes and the fetches. The pool keeps each worker busy
+// with one digest and at most one waiting; what overflows runs inline, so the main thread takes a
+// share of the work when it has time to spare and nothing ever waits on a full queue.
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { digestFeed, type DigestInput, type DigestOutput } from './digest.js';
+
+export interface DigestRequest {
+  id: number;
+  input: DigestInput;
+}
+
+export type DigestReply = { id: number; ok: true; output: DigestOutput } | { id: number; ok: false; message: string; stack?: string };
+
+/** Digests a worker holds at once: one running, one waiting, so it never idles between two. */
+const PER_WORKER = 2;
+
+/** One worker per core but the main thread's, at least one. */
+export function defaultDigestWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+interface Pending {
+  resolve: (output: DigestOutput) => void;
+  reject: (error: Error) => void;
+}
+
+interface PooledWorker {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+export interface DigestPoolOptions {
+  /** Worker threads; 0 digests everything inline. */
+  size: number;
+  log?: Logger;
+}
+
+export class DigestPool {
+  private readonly workers: PooledWorker[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Digests run so far, by where they ran. */
+  readonly counts = { worker: 0, inline: 0 };
+
+  constructor(private readonly options: DigestPoolOptions) {}
+
+  /** A Digester (RefreshDeps.digest): on the least busy worker, or inline when all are full. */
+  readonly run = (input: DigestInput): Promise<DigestOutput> => {
+    const pooled = this.closed ? undefined : this.freeWorker();
+    if (!pooled) {
+      this.counts.inline += 1;
+      return digestFeed(input);
+    }
+    this.counts.worker += 1;
+    return this.post(pooled, input);
+  };
+
+  /** Stops the workers; digests still running on them are rejected, later ones run inline. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((pooled) => pooled.worker.terminate()));
+  }
+
+  /** Threads running now (they start on first use). */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  private freeWorker(): PooledWorker | undefined {
+    if (this.workers.length < this.options.size) return this.spawn();
+    let best: PooledWorker | undefined;
+    for (const pooled of this.workers) if (!best || pooled.pending.size < best.pending.size) best = pooled;
+    return best && best.pending.size < PER_WORKER ? best : undefined;
+  }
+
+  private post(pooled: PooledWorker, input: DigestInput): Promise<DigestOutput> {
+    const id = this.nextId++;
+    return new Promise<DigestOutput>((resolve, reject) => {
+      pooled.pending.set(id, { resolve, reject });
+      // A busy worker keeps the process alive; an idle one must not hold up its exit.
+      pooled.worker.ref();
+      pooled.worker.postMessage({ id, input } satisfies DigestRequest);
+    });
+  }
+
+  private spawn(): PooledWorker {
+    const worker = startWorker();
+    const pooled: PooledWorker = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (reply: DigestReply) => this.settle(pooled, reply));
+    worker.on('error', (error) => this.fail(pooled, error));
+    worker.on('exit', (code) => this.fail(pooled, new Error(`exited with code ${code}`)));
+    this.workers.push(pooled);
+    return pooled;
+  }
+
+  private settle(pooled: PooledWorker, reply: DigestReply): void {
+    const pending = pooled.pending.get(reply.id);
+    if (!pending) return;
+    pooled.pending.delete(reply.id);
+    if (pooled.pending.size === 0) pooled.worker.unref();
+    if (reply.ok) pending.resolve(reply.output);
+    else pending.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
+  }
+
+  /** A worker that died takes its digests with it (each fails like any unexpected error); the next run starts another. */
+  private fail(pooled: PooledWorker, cause: Error): void {
+    const index = this.workers.indexOf(pooled);
+    if (index >= 0) this.workers.splice(index, 1);
+    if (pooled.pending.size > 0 && !this.closed) this.options.log?.error({ err: cause }, 'digest worker failed');
+    for (const pending of pooled.pending.values()) pending.reject(new Error(`refresh: digest worker failed: ${cause.message}`));
+    pooled.pending.clear();
+  }
+}
+
+/**
+ * Built JavaScript runs the built worker. TypeScript sources (tests, benches) run the .ts worker
+ * through tsx, registered by a small bootstrap: Node 20 applies a worker's `--import` hooks too
+ * late for its own entry file.
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./digest-worker.js', import.meta.url));
+  const entry = new URL('./digest-worker.ts', import.meta.url).href;
+  // The ESM build of tsx's API: its CommonJS one registers the hooks relative to the wrong file here.
+  const tsxCjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const tsx = pathToFileURL(tsxCjs.replace(/\.cjs$/, '.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true });
+}
