@@ -156,4 +156,40 @@ describe('GET /conversations', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('<strong>Nothing fetched yet.</strong>');
   });
+
+  describe('a page served before, answered by its exact URL', () => {
+    const withoutDate = (headers: Record<string, unknown>) => ({ ...headers, date: undefined });
+
+    it('gives the same bytes and headers as the first answer, and bad queries after it still their 400', async () => {
+      const p = await start();
+      const older = pagerLink((await p.app.inject('/conversations')).body, 'next') as string;
+      const first = await p.app.inject({ url: older, headers: { 'accept-encoding': 'br, gzip' } });
+      const again = await p.app.inject({ url: older, headers: { 'accept-encoding': 'br, gzip' } });
+      expect(first.statusCode).toBe(200);
+      expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+      expect(withoutDate(again.headers)).toEqual(withoutDate(first.headers));
+      const notModified = await p.app.inject({ url: older, headers: { 'if-none-match': first.headers.etag as string } });
+      expect(notModified.statusCode).toBe(304);
+      expect(notModified.headers['x-frame-options']).toBe('DENY');
+      const bad = await p.app.inject(older.replace(/before=[^&]*/, 'before=%3Cscript%3E'));
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('This page could not read its query string (querystring/before must match pattern');
+      const unknown = await p.app.inject(older.replace('/conversations?', '/conversations?source=no-such-source&'));
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.body).toContain('There is no source called “no-such-source”.');
+      expect((await p.app.inject(older)).statusCode).toBe(200);
+    });
+
+    it('is rendered again after a poll changed the stream', async () => {
+      const p = await start();
+      const older = pagerLink((await p.app.inject('/conversations')).body, 'next') as string;
+      const before = await p.app.inject(older);
+      await p.store.db.updateTable('sources').set({ title: 'A renamed source' }).where('id', '=', 'himss').execute();
+      p.store.sqlite.exec("UPDATE meta SET value = value + 1 WHERE key = 'stream_version'");
+      p.app.webContext.versions.invalidate();
+      const after = await p.app.inject(older);
+      expect(after.headers.etag).not.toBe(before.headers.etag);
+      expect(after.body).toContain('A renamed source');
+    });
+  });
 });

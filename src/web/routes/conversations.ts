@@ -20,11 +20,13 @@ export const CONVERSATIONS_PAGE_SIZE = 25;
 export async function conversationsRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   app.get<{ Querystring: ConversationsQuery }>(
     '/conversations',
-    { ...CACHED_ROUTE, schema: { querystring: conversationsQuerySchema } },
+    // A page served before is answered by its exact URL (onRequest); validation and parsing are for new URLs.
+    { ...CACHED_ROUTE, onRequest: ctx.cache.answerKnownUrl, schema: { querystring: conversationsQuerySchema } },
     (request, reply) => {
       const filter = parseStreamFilter(request.query);
       const key = `/conversations${streamQueryString(filter)}`;
-      return ctx.cache.serve(request, reply, key, async () => htmlPage(await renderConversations(app, ctx, filter)));
+      const render = async () => htmlPage(await renderConversations(app, ctx, filter));
+      return ctx.cache.serve(request, reply, key, render, { rememberUrl: true });
     },
   );
 }

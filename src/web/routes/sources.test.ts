@@ -71,4 +71,15 @@ describe('GET /sources/:id', () => {
     portal!.app.webContext.versions.invalidate();
     expect((await get('/sources/himss')).statusCode).toBe(404);
   });
+
+  it('answers a page served before with the same bytes and headers, and is a 404 once its source leaves the stream', async () => {
+    const first = await get('/sources/himss');
+    const again = await get('/sources/himss');
+    expect(again.body).toBe(first.body);
+    expect({ ...again.headers, date: undefined }).toEqual({ ...first.headers, date: undefined });
+    await syncSources(portal!.store.db, fixtureSources().filter((s) => s.id !== 'himss'), Date.now());
+    portal!.store.sqlite.exec("UPDATE meta SET value = value + 1 WHERE key = 'stream_version'");
+    portal!.app.webContext.versions.invalidate();
+    expect((await get('/sources/himss')).statusCode).toBe(404);
+  });
 });

@@ -15,12 +15,18 @@ const SLUG = /^[a-z0-9-]{1,64}$/;
 export async function sourceRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   app.get<{ Params: { id: string } }>(
     '/sources/:id',
-    { ...CACHED_ROUTE, schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } },
+    {
+      ...CACHED_ROUTE,
+      // A page served before is answered by its exact URL, before validation and the handler.
+      onRequest: ctx.cache.answerKnownUrl,
+      schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } },
+    },
     (request, reply) => {
       const { id } = request.params;
       // Only well-formed ids reach the cache, so odd addresses cannot fill it.
       if (!SLUG.test(id)) throw notFound(`There is no source called “${id}”.`);
-      return ctx.cache.serve(request, reply, `/sources/${id}`, async () => htmlPage(await renderSource(app, ctx, id)));
+      const render = async () => htmlPage(await renderSource(app, ctx, id));
+      return ctx.cache.serve(request, reply, `/sources/${id}`, render, { rememberUrl: true });
     },
   );
 }
