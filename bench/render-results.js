@@ -133,7 +133,7 @@ function growSection(grow) {
   return `## Growing
 
 _Ran ${grow.ranAt}._
-The same database grown in place (direct better-sqlite3 inserts in transactions of 5,000, each transaction indexed for search as saveFetch does, WAL checkpointed
+The same database grown in place (direct better-sqlite3 inserts in transactions of 5,000, each transaction indexed for search as one batch, WAL checkpointed
 before the size is read); entry *i* is *i* minutes older than the newest, so growth adds history. Uncached: the stream version bumped
 and the process told (as after a poll) before each request, so each is query + render + compress; ${grow.uncachedRuns} runs. Cached: ${grow.cachedRuns}
 runs. Both through \`app.inject\` with \`Accept-Encoding: br, gzip\`.

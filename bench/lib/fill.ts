@@ -1,4 +1,4 @@
-// Fills a portal database fast: direct better-sqlite3 inserts in big transactions (indexed for search per transaction, as saveFetch does).
+// Fills a portal database fast: direct better-sqlite3 inserts in big transactions, each indexed for search as one batch.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
@@ -58,10 +58,10 @@ export function fillTo(filled: FilledStore, target: number, batch = 5000): numbe
     VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, '[]', ?, ?, ?, ?)`);
   const random = rng(1000 + filled.count);
   const sources = filled.feedSourceIds;
-  const indexBatch = sqlite.prepare(`INSERT INTO entries_fts (rowid, title, content_text)
-    SELECT id, title, content_text FROM entries WHERE id > ?`);
+  const indexPending = sqlite.prepare(`INSERT INTO entries_fts (rowid, title, content_text)
+    SELECT e.id, e.title, e.content_text FROM entries_fts_pending p JOIN entries e ON e.id = p.id`);
+  const clearPending = sqlite.prepare('DELETE FROM entries_fts_pending');
   const insertBatch = sqlite.transaction((from: number, to: number) => {
-    const before = (sqlite.prepare('SELECT coalesce(max(id), 0) AS id FROM entries').get() as { id: number }).id;
     for (let i = from; i < to; i += 1) {
       const source = sources[i % sources.length] as string;
       const body = bodies[i % bodies.length]!;
@@ -70,8 +70,9 @@ export function fillTo(filled: FilledStore, target: number, batch = 5000): numbe
       const hash = createHash('sha256').update(entryId).digest('base64url');
       insert.run(source, entryId, title(random), entryId, 'A. Writer', published, published, published, '["care","health"]', body.html, body.text, body.excerpt, hash);
     }
-    // As saveFetch does (migration 0004): the batch's rows indexed by one statement.
-    indexBatch.run(before);
+    // As the store's indexPendingEntries does (migration 0005): the batch indexed by one statement.
+    indexPending.run();
+    clearPending.run();
   });
   const started = performance.now();
   const start = filled.count;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixture, plainFeed, startFeedServer, type FeedServer } from '../../test/fixtures/refresh/feed-server.js';
 import { refreshHarness, type Harness } from '../../test/fixtures/refresh/harness.js';
 import { makeSource } from '../../test/helpers/store.js';
-import { latestPollRun } from '../store/index.js';
+import { countPendingEntries, latestPollRun } from '../store/index.js';
 import { Refresher, dueSources, refreshAll } from './refresher.js';
 
 let server: FeedServer;
@@ -48,6 +48,8 @@ describe('refreshAll', () => {
     expect((await bench.row('bad')).last_error).toMatch(/^parse: /);
     expect(result.totals).toEqual({ sourcesDue: 2, fetched: 2, notModified: 0, errors: 1, entriesAdded: 3, entriesUpdated: 0 });
     expect(changed).toBe(1);
+    // Entries wait for the search index in batches; a pass leaves none waiting.
+    expect(await countPendingEntries(bench.store.db)).toBe(0);
     const run = await latestPollRun(bench.store.db);
     expect(run).toMatchObject({ id: result.pollRunId, trigger: 'test', sources_due: 2, fetched: 2, errors: 1, entries_added: 3 });
     expect(run?.finished_at).not.toBeNull();
@@ -214,6 +216,14 @@ describe('Refresher', () => {
     expect(await refresher.refreshSource((await dueSources(bench.store.db, bench.config, bench.clock.now))[0]!)).toMatchObject({
       outcome: 'unchanged',
     });
+  });
+
+  it('makes what a single refresh stored searchable before it resolves', async () => {
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    bench = await refreshHarness(feeds(['blog']));
+    const [source] = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    expect(await new Refresher(bench.deps).refreshSource(source!)).toMatchObject({ outcome: 'updated', added: 3 });
+    expect(await countPendingEntries(bench.store.db)).toBe(0);
   });
 
   it('parses and writes a body identical to the last saved one only once', async () => {

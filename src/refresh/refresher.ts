@@ -1,6 +1,6 @@
 // Refreshing many sources: bounded concurrency, never the same source twice at once, one poll_runs row a pass.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
-import { finishPollRun, listDueSources, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
+import { finishPollRun, indexPendingEntries, listDueSources, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
 import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
 import { refreshSource, type BodyDigests } from './refresh-source.js';
 import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
@@ -32,8 +32,17 @@ export class Refresher {
 
   constructor(private readonly deps: RefreshDeps) {}
 
-  /** Refreshes one source, or reports it 'skipped' while another pass is fetching it. */
-  async refreshSource(source: RefreshSource, pacing?: Pacing): Promise<RefreshReport> {
+  /**
+   * Refreshes one source, or reports it 'skipped' while another pass is fetching it; what it
+   * stored is searchable when it resolves.
+   */
+  async refreshSource(source: RefreshSource): Promise<RefreshReport> {
+    const report = await this.refreshInPass(source);
+    if (report.added + report.updated > 0) await this.indexForSearch();
+    return report;
+  }
+
+  private async refreshInPass(source: RefreshSource, pacing?: Pacing): Promise<RefreshReport> {
     const id = source.row.id;
     if (this.inFlight.has(id)) {
       this.deps.log.debug({ source_id: id }, 'already being refreshed: skipped');
@@ -52,6 +61,15 @@ export class Refresher {
    * fetching or worked on at once, a stalled fetch (STALL_SHARE of the timeout) holding back
    * nothing but its socket, at most `maxOpenFetches` requests open. Recorded as a poll_runs row.
    */
+  /** A failure here only delays search: the entries stay pending and the next pass or start indexes them. */
+  private async indexForSearch(): Promise<void> {
+    try {
+      await indexPendingEntries(this.deps.db);
+    } catch (err) {
+      this.deps.log.error({ err }, 'indexing new entries for search failed; the next pass tries again');
+    }
+  }
+
   async refreshAll(sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
     const { db, log, now } = this.deps;
     const unique = uniqueSources(sources);
@@ -64,12 +82,14 @@ export class Refresher {
       stallAfterMs: options.stallAfterMs ?? this.deps.fetchOptions.timeoutMs * STALL_SHARE,
     };
     const reports = await mapPaced(unique, new Pacer(limits), async (source, ticket) => {
-      const report = options.signal?.aborted ? stoppedReport(source) : await this.refreshSource(source, ticket);
+      const report = options.signal?.aborted ? stoppedReport(source) : await this.refreshInPass(source, ticket);
       done += 1;
       if (report.added + report.updated > 0) callSafely(log, () => options.onStreamChanged?.());
       callSafely(log, () => options.onProgress?.(done, unique.length, report));
       return report;
     });
+    // Entries wait for the search index in batches; the pass leaves none waiting.
+    await this.indexForSearch();
     const totals = totalsOf(unique.length, reports);
     const finishedAt = now();
     await finishPollRun(db, pollRunId, finishedAt, totals);

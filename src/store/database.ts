@@ -6,7 +6,9 @@ import * as initial from '../../migrations/0001_initial.js';
 import * as sourceFeedId from '../../migrations/0002_source_feed_id.js';
 import * as ftsAutomerge from '../../migrations/0003_fts_automerge.js';
 import * as ftsIndexPerFetch from '../../migrations/0004_fts_index_per_fetch.js';
+import * as ftsIndexInBatches from '../../migrations/0005_fts_index_in_batches.js';
 import type { Database } from './schema.js';
+import { indexPendingEntries } from './search-index.js';
 import { cachingConnection } from './statement-cache.js';
 
 export type Db = Kysely<Database>;
@@ -24,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_source_feed_id': sourceFeedId,
   '0003_fts_automerge': ftsAutomerge,
   '0004_fts_index_per_fetch': ftsIndexPerFetch,
+  '0005_fts_index_in_batches': ftsIndexInBatches,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -56,11 +59,15 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Opens the store and migrates it: what start-up, `npm run poll` and tests all do. */
+/**
+ * Opens the store and migrates it: what start-up, `npm run poll` and tests all do. Entries a
+ * stopped process left waiting for the search index are indexed now.
+ */
 export async function openMigratedStore(path: string): Promise<OpenedStore> {
   const store = openStore(path);
   try {
     await migrateToLatest(store.db);
+    await indexPendingEntries(store.db);
   } catch (err) {
     await store.close();
     throw err;

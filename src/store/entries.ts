@@ -1,7 +1,8 @@
-import { CompiledQuery, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { NormalEntry } from '../core/types.js';
 import type { Db } from './database.js';
 import { bumpStreamVersion } from './meta.js';
+import { INDEX_BATCH, countPendingEntries, indexPendingIn } from './search-index.js';
 import type { Database, EntryRow } from './schema.js';
 import { recordSuccess, type SuccessState } from './sources.js';
 
@@ -91,32 +92,21 @@ function entryColumns(entry: StoredEntryInput, now: number) {
 
 /**
  * Inserts the new entries one row per statement, the same SQL text each time (prepared once, see
- * statement-cache.ts: cheaper than building a multi-row statement per fetch), then adds them to the
- * full-text index in one statement (see migration 0004).
+ * statement-cache.ts: cheaper than building a multi-row statement per fetch). A trigger queues
+ * each for the full-text index, written once a batch has gathered (search-index.ts).
  */
 async function insertEntries(trx: Trx, sourceId: string, entries: readonly StoredEntryInput[], now: number): Promise<number> {
-  let firstId: number | undefined;
-  let lastId: number | undefined;
   for (const entry of entries) {
     const row = { source_id: sourceId, entry_id: entry.entryId, published_at: entry.publishedAt, first_seen_at: now, ...entryColumns(entry, now) };
-    const result = await trx.executeQuery(CompiledQuery.raw(insertSql(Object.keys(row)), Object.values(row)));
-    const id = Number(result.insertId);
-    firstId ??= id;
-    lastId = id;
+    await trx.executeQuery(CompiledQuery.raw(insertSql(Object.keys(row)), Object.values(row)));
   }
-  if (firstId !== undefined && lastId !== undefined) await indexEntries(trx, sourceId, firstId, lastId);
+  if (entries.length > 0 && (await countPendingEntries(trx)) >= INDEX_BATCH) await indexPendingIn(trx);
   return entries.length;
 }
 
 /** The INSERT for a row of these columns: the same text for every row, so prepared once. */
 function insertSql(columns: readonly string[]): string {
   return `INSERT INTO entries (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-}
-
-/** Indexes the source's entries with ids in [firstId, lastId]: the rows this transaction just inserted. */
-async function indexEntries(trx: Trx, sourceId: string, firstId: number, lastId: number): Promise<void> {
-  await sql`INSERT INTO entries_fts (rowid, title, content_text)
-    SELECT id, title, content_text FROM entries WHERE id BETWEEN ${firstId} AND ${lastId} AND source_id = ${sourceId}`.execute(trx);
 }
 
 /** The stored columns a reader can see, as entryColumns writes them. */

@@ -83,6 +83,8 @@ export interface Database {
   entries: EntriesTable;
   poll_runs: PollRunsTable;
   meta: MetaTable;
+  /** Entries waiting for the full-text index (migration 0005). */
+  entries_fts_pending: { id: number };
 }
 
 export type SourceRow = Selectable<SourcesTable>;

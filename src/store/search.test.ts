@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshStore, makeEntry, makeSource } from '../../test/helpers/store.js';
-import { HIGHLIGHT_END, HIGHLIGHT_START, RANKED_MATCHES, saveFetch, searchEntries, syncSources, type OpenedStore } from './index.js';
+import { HIGHLIGHT_END, HIGHLIGHT_START, RANKED_MATCHES, indexPendingEntries, saveFetch, searchEntries, syncSources, type OpenedStore } from './index.js';
 
 let store: OpenedStore;
 beforeEach(async () => {
@@ -15,6 +15,7 @@ const minute = 60_000;
 
 async function store_(sourceId: string, entries: ReturnType<typeof makeEntry>[]): Promise<void> {
   await saveFetch(store.db, sourceId, entries, { now: t0, durationMs: 1, nextPollAt: null, status: 200, maxEntries: entries.length + 10 });
+  await indexPendingEntries(store.db);
 }
 
 /** `count` entries that all say "care", entry i published i minutes after t0. */

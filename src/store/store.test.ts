@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshStore, makeEntry, makeSource, seed } from '../../test/helpers/store.js';
 import {
   getSource,
+  indexPendingEntries,
   listActiveSources,
   listDueSources,
   listStream,
@@ -64,6 +65,7 @@ describe('saveFetch', () => {
     const rows = await store.db.selectFrom('entries').select(['entry_id', 'title']).execute();
     expect(new Set(rows.map((r) => r.entry_id)).size).toBe(120);
     expect(rows.find((r) => r.entry_id === 'e7')?.title).toBe('Second version');
+    await indexPendingEntries(store.db);
     expect((await searchEntries(store.db, 'second version', 10)).map((h) => h.title)).toEqual(['Second version']);
   });
 
@@ -208,6 +210,7 @@ describe('search', () => {
     const newer = Array.from({ length: RANKED_MATCHES }, (_, i) => makeEntry(`n${i}`, { title: `Post ${i}`, contentText: 'some care' }));
     await seed(store, [makeSource('a')], { a: [oldBest] });
     await saveFetch(store.db, 'a', newer, { ...success(t0), maxEntries: RANKED_MATCHES + 10 });
+    await indexPendingEntries(store.db);
     const hits = await searchEntries(store.db, 'care', 10);
     expect(hits).toHaveLength(10);
     expect(hits.map((h) => h.title)).not.toContain('care care care');

@@ -1,7 +1,7 @@
 // Shared test helpers: a fresh migrated database, and entries/sources to fill it with.
 import { createHash } from 'node:crypto';
 import type { SourceConfig } from '../../src/core/types.js';
-import { openMigratedStore, saveFetch, syncSources, type OpenedStore, type StoredEntryInput } from '../../src/store/index.js';
+import { indexPendingEntries, openMigratedStore, saveFetch, syncSources, type OpenedStore, type StoredEntryInput } from '../../src/store/index.js';
 
 export async function freshStore(): Promise<OpenedStore> {
   return openMigratedStore(':memory:');
@@ -53,4 +53,6 @@ export async function seed(
   for (const [sourceId, entries] of Object.entries(entriesBySource)) {
     await saveFetch(store.db, sourceId, entries, { now, durationMs: 1, nextPollAt: null, status: 200, maxEntries: 200 });
   }
+  // As a pass ends: everything stored is searchable.
+  await indexPendingEntries(store.db);
 }
