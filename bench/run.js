@@ -1,5 +1,6 @@
 // `npm run bench` (quick smoke run) and `npm run bench -- --full` (the figures in RESULTS.md).
-// Runs each benchmark in its own process (TypeScript through tsx), collects their JSON figures,
+// Runs each benchmark in its own process, built to JavaScript as the portal runs in production
+// (`npm run bench` compiles src/ and bench/ into dist/ first), collects their JSON figures,
 // and writes them with the machine's description: bench/RESULTS.md for --full, bench/RESULTS-quick.md
 // (not committed) for a smoke run, so a quick run never replaces the real figures. `--only ingest,serve` reruns some
 // and keeps the other figures from the last run of the same mode (bench/results-<mode>.json).
@@ -31,11 +32,14 @@ function machine() {
   };
 }
 
-/** Runs `node --import tsx bench/<script> ...` and returns its JSON figures. */
+/** The built benchmark scripts: tsc -p tsconfig.bench.json writes bench/x.ts to dist/bench/x.js. */
+const builtDir = join(dirname(benchDir), 'dist', 'bench');
+
+/** Runs `node dist/bench/<script>.js ...` and returns its JSON figures. */
 function runChild(script, extraArgs, nodeArgs = []) {
   const temp = mkdtempSync(join(os.tmpdir(), 'portal-bench-run-'));
   const out = join(temp, 'result.json');
-  const args = [...nodeArgs, '--import', 'tsx', join(benchDir, script), ...(full ? ['--full'] : []), '--out', out, ...extraArgs];
+  const args = [...nodeArgs, join(builtDir, script.replace(/\.ts$/, '.js')), ...(full ? ['--full'] : []), '--out', out, ...extraArgs];
   process.stderr.write(`[bench] node ${args.join(' ')}\n`);
   const child = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: dirname(benchDir) });
   try {
@@ -60,9 +64,10 @@ function runProfile() {
   try {
     const { result, temp } = runChild('ingest.ts', ['--profile-only'], ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
     rmSync(temp, { recursive: true, force: true });
-    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error('bench: no .cpuprofile was written');
-    const summary = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, 'lib/profile.ts'), join(profileDir, file)], {
+    // One profile per thread: the main thread's and each digest worker's.
+    const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+    if (files.length === 0) throw new Error('bench: no .cpuprofile was written');
+    const summary = spawnSync(process.execPath, [join(builtDir, 'lib/profile.js'), ...files.map((f) => join(profileDir, f))], {
       encoding: 'utf8',
       cwd: dirname(benchDir),
     });

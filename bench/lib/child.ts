@@ -1,4 +1,5 @@
-// Child processes for the benchmarks: TypeScript run by tsx, spoken to over IPC.
+// Child processes for the benchmarks, spoken to over IPC: the built script beside this one when
+// the benchmarks run built (as `npm run bench` runs them), else the TypeScript through tsx.
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -11,8 +12,9 @@ export interface Child {
 }
 
 export function startChild(script: string, args: string[], execArgv: string[] = []): Child {
-  const child = fork(resolve(import.meta.dirname, '..', script), args, {
-    execArgv: ['--import', 'tsx', ...execArgv],
+  const built = import.meta.url.endsWith('.js');
+  const child = fork(resolve(import.meta.dirname, '..', built ? script.replace(/\.ts$/, '.js') : script), args, {
+    execArgv: built ? execArgv : ['--import', 'tsx', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <T extends { cmd: string }>(cmd: string) =>
