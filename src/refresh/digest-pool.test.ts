@@ -46,11 +46,21 @@ describe('DigestPool', () => {
     });
   });
 
-  it('gives each worker two digests at most and runs the overflow inline', { timeout: 30_000 }, async () => {
+  it('gives each worker two digests, then runs the overflow inline while the main thread has time', { timeout: 30_000 }, async () => {
     pool = new DigestPool({ size: 1 });
     const outputs = await Promise.all([atom, rss, atom, rss, atom].map((body) => pool!.run(input(body))));
     expect(pool.counts).toEqual({ worker: 2, inline: 3 });
     expect(outputs[4]).toEqual(outputs[0]);
+  });
+
+  it('queues on a full worker rather than inline while the main thread is busy', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    const busyUntil = Date.now() + 300;
+    while (Date.now() < busyUntil) {
+      // The main thread fetching and storing, as far as the event loop can tell.
+    }
+    await Promise.all([atom, rss, atom].map((body) => pool!.run(input(body))));
+    expect(pool.counts).toEqual({ worker: 3, inline: 0 });
   });
 
   it('runs everything inline with no workers, and after close', { timeout: 30_000 }, async () => {

@@ -4,6 +4,7 @@
 // share of the work when it has time to spare and nothing ever waits on a full queue.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -16,8 +17,16 @@ export interface DigestRequest {
 
 export type DigestReply = { id: number; ok: true; output: DigestOutput } | { id: number; ok: false; message: string; stack?: string };
 
-/** Digests a worker holds at once: one running, one waiting, so it never idles between two. */
+/** Digests a worker holds before others may run inline: one running, one waiting, so it never idles. */
 const PER_WORKER = 2;
+
+/**
+ * With every worker full, a digest runs inline only if the main thread was busy less than this
+ * share of the last ELU_WINDOW_MS; else it queues on a worker. The main thread also fetches and
+ * stores: taking digests whenever the workers were full left them idle while it fell behind.
+ */
+const INLINE_BELOW_UTILIZATION = 0.5;
+const ELU_WINDOW_MS = 200;
 
 /** One worker per core but the main thread's, at least one. */
 export function defaultDigestWorkers(): number {
@@ -49,9 +58,9 @@ export class DigestPool {
 
   constructor(private readonly options: DigestPoolOptions) {}
 
-  /** A Digester (RefreshDeps.digest): on the least busy worker, or inline when all are full. */
+  /** A Digester (RefreshDeps.digest): on a worker with room, else inline while the main thread has time, else queued on a worker. */
   readonly run = (input: DigestInput): Promise<DigestOutput> => {
-    const pooled = this.closed ? undefined : this.freeWorker();
+    const pooled = this.closed ? undefined : this.pickWorker();
     if (!pooled) {
       this.counts.inline += 1;
       return digestFeed(input);
@@ -72,11 +81,29 @@ export class DigestPool {
     return this.workers.length;
   }
 
-  private freeWorker(): PooledWorker | undefined {
+  /** The worker to digest on, or undefined to digest inline. */
+  private pickWorker(): PooledWorker | undefined {
     if (this.workers.length < this.options.size) return this.spawn();
     let best: PooledWorker | undefined;
     for (const pooled of this.workers) if (!best || pooled.pending.size < best.pending.size) best = pooled;
-    return best && best.pending.size < PER_WORKER ? best : undefined;
+    if (!best || best.pending.size < PER_WORKER) return best;
+    return this.mainThreadUtilization() < INLINE_BELOW_UTILIZATION ? undefined : best;
+  }
+
+  private eluMark = performance.eventLoopUtilization();
+  private eluMarkedAt = performance.now();
+  private recentUtilization = 0;
+
+  /** The share of the last window the main thread's event loop spent working. */
+  private mainThreadUtilization(): number {
+    const now = performance.now();
+    if (now - this.eluMarkedAt >= ELU_WINDOW_MS) {
+      const current = performance.eventLoopUtilization();
+      this.recentUtilization = performance.eventLoopUtilization(current, this.eluMark).utilization;
+      this.eluMark = current;
+      this.eluMarkedAt = now;
+    }
+    return this.recentUtilization;
   }
 
   private post(pooled: PooledWorker, input: DigestInput): Promise<DigestOutput> {
