@@ -11,7 +11,8 @@ import { articleHtml, excerptOf, plainText, rng, title } from './synthetic.js';
 export const BASE_TIME = Date.UTC(2026, 9, 1, 12, 0, 0);
 const STEP_MS = 60_000;
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+/** The repository root, whether this runs as bench/lib/fill.ts (tsx) or built as dist/bench/lib/fill.js. */
+export const REPO_ROOT = resolve(import.meta.dirname, import.meta.url.endsWith('.js') ? '../../..' : '../..');
 
 /** The real feeds file: the pages then show the real number of sources and categories. */
 export async function realConfig(): Promise<FeedsConfig> {
