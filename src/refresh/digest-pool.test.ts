@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DigestPool } from './digest-pool.js';
+import { DigestPool, INLINE_BODY_CHARS } from './digest-pool.js';
 import { digestFeed, type DigestInput } from './digest.js';
 
 const atom = readFileSync(new URL('../../test/fixtures/parse/atom10-xml-base.xml', import.meta.url), 'utf8');
@@ -73,15 +73,31 @@ describe('DigestPool', () => {
     expect(closing.size).toBe(0);
   });
 
-  it('fails the digests of a worker that dies, and starts another for the next', { timeout: 30_000 }, async () => {
+  it('retries inline the digests of a worker that dies, and starts another for the next', { timeout: 30_000 }, async () => {
     pool = new DigestPool({ size: 1 });
     await pool.run(input(rss));
     const running = pool.run(input(atom));
     const { workers } = pool as unknown as { workers: { worker: { terminate: () => Promise<number> } }[] };
     await workers[0]?.worker.terminate();
-    await expect(running).rejects.toThrow(/^refresh: digest worker failed: exited with code 1/);
+    expect(await running).toEqual(await digestFeed(input(atom)));
+    expect(pool.counts).toEqual({ worker: 2, inline: 1 });
     expect(pool.size).toBe(0);
     expect((await pool.run(input(rss))).kind).toBe('feed');
     expect(pool.size).toBe(1);
+  });
+
+  it('fails the digests still running when the pool closes', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    await pool.run(input(rss));
+    const running = pool.run(input(atom));
+    await pool.close();
+    await expect(running).rejects.toThrow(/^refresh: digest worker failed: exited with code 1/);
+  });
+
+  it('digests a body too big for a worker inline', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    const padded = rss.replace('<channel>', `<channel><!--${' '.repeat(INLINE_BODY_CHARS)}-->`);
+    expect((await pool.run(input(padded))).kind).toBe('feed');
+    expect(pool.counts).toEqual({ worker: 0, inline: 1 });
   });
 });

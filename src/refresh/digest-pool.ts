@@ -28,13 +28,23 @@ const PER_WORKER = 2;
 const INLINE_BELOW_UTILIZATION = 0.5;
 const ELU_WINDOW_MS = 200;
 
+/**
+ * A worker's heap is kept small (a worker with V8's defaults let ~60 MB of garbage build up, the
+ * difference between the ingest bench's peak RSS under and over 250 MB); bodies too big for it
+ * are digested inline, and a digest whose worker died (out of memory, say) is retried inline.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
+/** Feeds longer than this (in characters) are digested inline, with the main thread's heap. */
+export const INLINE_BODY_CHARS = 1_000_000;
+
 /** One worker per core but the main thread's, at least one. */
 export function defaultDigestWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
 interface Pending {
-  resolve: (output: DigestOutput) => void;
+  input: DigestInput;
+  resolve: (output: DigestOutput | Promise<DigestOutput>) => void;
   reject: (error: Error) => void;
 }
 
@@ -60,7 +70,7 @@ export class DigestPool {
 
   /** A Digester (RefreshDeps.digest): on a worker with room, else inline while the main thread has time, else queued on a worker. */
   readonly run = (input: DigestInput): Promise<DigestOutput> => {
-    const pooled = this.closed ? undefined : this.pickWorker();
+    const pooled = this.closed || input.body.length > INLINE_BODY_CHARS ? undefined : this.pickWorker();
     if (!pooled) {
       this.counts.inline += 1;
       return digestFeed(input);
@@ -109,7 +119,7 @@ export class DigestPool {
   private post(pooled: PooledWorker, input: DigestInput): Promise<DigestOutput> {
     const id = this.nextId++;
     return new Promise<DigestOutput>((resolve, reject) => {
-      pooled.pending.set(id, { resolve, reject });
+      pooled.pending.set(id, { input, resolve, reject });
       // A busy worker keeps the process alive; an idle one must not hold up its exit.
       pooled.worker.ref();
       pooled.worker.postMessage({ id, input } satisfies DigestRequest);
@@ -136,12 +146,21 @@ export class DigestPool {
     else pending.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
   }
 
-  /** A worker that died takes its digests with it (each fails like any unexpected error); the next run starts another. */
+  /**
+   * A worker that died has its digests retried inline (after close(), they fail like any
+   * unexpected error); the next run starts another worker.
+   */
   private fail(pooled: PooledWorker, cause: Error): void {
     const index = this.workers.indexOf(pooled);
     if (index >= 0) this.workers.splice(index, 1);
-    if (pooled.pending.size > 0 && !this.closed) this.options.log?.error({ err: cause }, 'digest worker failed');
-    for (const pending of pooled.pending.values()) pending.reject(new Error(`refresh: digest worker failed: ${cause.message}`));
+    if (pooled.pending.size > 0 && !this.closed) this.options.log?.warn({ err: cause, digests: pooled.pending.size }, 'digest worker died; its digests run inline');
+    for (const pending of pooled.pending.values()) {
+      if (this.closed) pending.reject(new Error(`refresh: digest worker failed: ${cause.message}`));
+      else {
+        this.counts.inline += 1;
+        pending.resolve(digestFeed(pending.input));
+      }
+    }
     pooled.pending.clear();
   }
 }
@@ -152,11 +171,11 @@ export class DigestPool {
  * late for its own entry file.
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./digest-worker.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./digest-worker.js', import.meta.url), { resourceLimits: WORKER_LIMITS });
   const entry = new URL('./digest-worker.ts', import.meta.url).href;
   // The ESM build of tsx's API: its CommonJS one registers the hooks relative to the wrong file here.
   const tsxCjs = createRequire(import.meta.url).resolve('tsx/esm/api');
   const tsx = pathToFileURL(tsxCjs.replace(/\.cjs$/, '.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { eval: true, resourceLimits: WORKER_LIMITS });
 }
