@@ -53,5 +53,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # The exec form makes node PID 1, so `docker stop` sends SIGTERM straight to the portal's
-# graceful shutdown.
-CMD ["node", "dist/src/main.js", "serve"]
+# graceful shutdown. An 8 MB young generation, as `npm start` runs it: V8's 16 MB default cost
+# ~20 MB of peak RSS in a big poll pass for no throughput (bench/RESULTS.md).
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js", "serve"]

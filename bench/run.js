@@ -51,9 +51,12 @@ function runChild(script, extraArgs, nodeArgs = []) {
   }
 }
 
+/** The node options `npm start` and `npm run poll` run the portal with (package.json). */
+const PORTAL_NODE_OPTIONS = ['--max-semi-space-size=8'];
+
 function runBench(name) {
   if (name === 'profile') return runProfile();
-  const { result, temp } = runChild(`${name}.ts`, []);
+  const { result, temp } = runChild(`${name}.ts`, [], PORTAL_NODE_OPTIONS);
   rmSync(temp, { recursive: true, force: true });
   return result;
 }
@@ -62,7 +65,7 @@ function runBench(name) {
 function runProfile() {
   const profileDir = mkdtempSync(join(os.tmpdir(), 'portal-bench-prof-'));
   try {
-    const { result, temp } = runChild('ingest.ts', ['--profile-only'], ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    const { result, temp } = runChild('ingest.ts', ['--profile-only'], [...PORTAL_NODE_OPTIONS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
     rmSync(temp, { recursive: true, force: true });
     // One profile per thread: the main thread's and each digest worker's.
     const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
