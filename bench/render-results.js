@@ -103,11 +103,28 @@ function ingestSection(ingest) {
 
 _Ran ${ingest.ranAt}._
 ${ingest.feeds} synthetic feeds × ${ingest.items} items (RSS and Atom alternating, ~1 KB HTML per item, ${fmt(ingest.feedBytes / 1048576)} MB in all)
-served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, FETCH timeout ${ingest.timeoutMs} ms,
+served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, ${ingest.digestWorkers ?? 0} digest worker thread(s) (${ingest.digestCounts ? `${ingest.digestCounts.worker} digests on workers, ${ingest.digestCounts.inline} inline over all passes` : 'none'}), FETCH timeout ${ingest.timeoutMs} ms,
 a temp database file. CPU is the ingesting process's own; peak RSS sampled every 20 ms (process max RSS after the first pass: ${ingest.maxRssMb} MB,
 ${ingest.rssBeforeMb} MB before it).
 
 ${table(['Pass', 'Wall ms', 'CPU ms', 'CPU % of first', 'Entries added', 'Entries/s', 'Peak RSS MB', '304s', 'Errors'], rows)}
+`;
+}
+
+function floorsSection(floors) {
+  const rows = floors.floors.map((f) => [f.what, f.perSecond, f.cpuUsPerEntry]);
+  const digest = floors.portalDigest;
+  return `## What this machine gives (the ingest floors)
+
+_Ran ${floors.ranAt}._
+Each library the first pass cannot do without, alone, on the ingest bench's own synthetic feeds (${floors.feeds} feeds × ${floors.items}
+items, ~1 KB of HTML each), CPU per entry, median of ${floors.rounds} rounds after a warm-up, in the same run as the figures below.
+
+${table(['What', 'Entries/s', 'CPU µs per entry'], rows)}
+
+Their sum, ${floors.sumUsPerEntry} µs per entry, caps one thread at about ${floors.oneThreadCeiling} entries/s before fetching, hashing,
+the portal's own parse and sanitize work and the store's bookkeeping. The portal's whole digest (parse, filter, hash, sanitize):
+${digest.cpuUsPerEntry} µs per entry (${digest.perSecond}/s on one thread).
 `;
 }
 
@@ -144,7 +161,7 @@ ${table(['Entries', 'DB file MB', 'Bytes/entry', 'Page', 'Bytes sent', 'Uncached
 
 export function renderResults(results) {
   const m = results.machine;
-  const { serve, ingest, grow, profile } = results.benches;
+  const { serve, ingest, grow, profile, floors } = results.benches;
   const analysisFile = join(benchDir, 'ANALYSIS.md');
   const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8').trim()}\n` : '';
   return `# Benchmark results (${results.mode} mode)
@@ -160,6 +177,7 @@ Written by \`npm run bench${results.mode === 'full' ? ' -- --full' : ''}\` (benc
 ${marks(results)}
 ${analysis}
 ${serve ? serveSection(serve) : ''}
+${floors ? floorsSection(floors) : ''}
 ${ingest ? ingestSection(ingest) : ''}
 ${profile ? profileSection(profile) : ''}
 ${grow ? growSection(grow) : ''}`;
