@@ -55,7 +55,8 @@ export async function saveFetch(
       }
     }
     outcome.added = await insertEntries(trx, sourceId, [...added.values()], state.now);
-    outcome.removed = await applyRetention(trx, sourceId, state.maxEntries);
+    // `known` now holds every stored entry of the source: retention has work only past maxEntries.
+    if (known.size > state.maxEntries) outcome.removed = await applyRetention(trx, sourceId, state.maxEntries);
     await recordSuccess(trx, sourceId, state);
     await refreshSourceCounts(trx, sourceId);
     if (outcome.added + outcome.updated + outcome.removed > 0) await bumpStreamVersion(trx);
