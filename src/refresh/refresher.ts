@@ -17,8 +17,8 @@ export const DEFAULT_MAX_OPEN_FETCHES = 128;
  * A fetch still unanswered after this share of the fetch timeout counts as stalled: it keeps its
  * socket (up to the timeout) but stops holding back the pass; its answer, if one comes, waits for a
  * work slot. Small, so that hanging sources cost the pass little more than one timeout; the open
- * requests stay bounded by maxOpenFetches. It is only a floor: a fetch stalls after 4× the pass's
- * typical answer time when that is longer (STALL_FACTOR), so only very fast servers meet it. At
+ * requests stay bounded by maxOpenFetches. It is only a floor: a fetch stalls after STALL_FACTOR
+ * times the pass's typical answer time when that is longer, so only very fast servers meet it. At
  * 1/200 (25 ms of a 5 s timeout) 100 hanging sources of 1,000 held the other 900 back ~0.6 s on
  * loopback, and the pass ran over one timeout; at 1/1000, ~0.3 s.
  */
