@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, STALL_FACTOR } from './pacer.js';
+import { FIRST_STALL_FACTOR, Pacer, STALL_FACTOR } from './pacer.js';
 
 /** A promise the test settles by hand. */
 function deferred<T = void>() {
@@ -92,7 +92,8 @@ describe('Pacer', () => {
 describe('Pacer.stallAfterMs', () => {
   it('waits STALL_FACTOR times the typical answer time, never less than the floor', async () => {
     const pacer = new Pacer({ concurrency: 1, maxOpenFetches: 1, stallAfterMs: 10 });
-    expect(pacer.stallAfterMs()).toBe(10 * STALL_FACTOR);
+    // No answer yet to go by: a longer wait.
+    expect(pacer.stallAfterMs()).toBe(10 * FIRST_STALL_FACTOR);
     pacer.noteAnswer(1);
     expect(pacer.stallAfterMs()).toBe(10);
     for (let i = 0; i < 50; i += 1) pacer.noteAnswer(100);

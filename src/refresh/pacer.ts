@@ -17,14 +17,17 @@ export interface PacerLimits {
 
 /**
  * A fetch counts as stalled once it has waited this many times as long as the pass's answers
- * typically take (a moving average), and never before `stallAfterMs`; with no answer yet to go
- * by, after this many times `stallAfterMs`. A slow but healthy server is then not taken for a
+ * typically take (a moving average), and never before `stallAfterMs` (with no answer yet to go
+ * by, after FIRST_STALL_FACTOR times it). A slow but healthy server is then not taken for a
  * hanging one (and one taken for stalled still answers: it only stops holding a place), while
  * hanging sources cost the pass little beyond one timeout: at 4, 100 hanging sources of 1,000
  * held the others back ~0.3 s on loopback and left the pass ~0.01 s inside one timeout; at 2,
  * ~0.2–0.5 s inside.
  */
 export const STALL_FACTOR = 2;
+
+/** With no answer yet to go by, a fetch counts as stalled after this many times `stallAfterMs`. */
+export const FIRST_STALL_FACTOR = 20;
 
 /** Weight of the newest answer time in the moving average. */
 const AVERAGE_WEIGHT = 0.2;
@@ -90,7 +93,7 @@ export class Pacer {
   /** How long a fetch starting now may wait before it counts as stalled. */
   stallAfterMs(): number {
     const floor = this.limits.stallAfterMs;
-    if (this.typicalAnswerMs === undefined) return floor * STALL_FACTOR;
+    if (this.typicalAnswerMs === undefined) return floor * FIRST_STALL_FACTOR;
     return Math.max(floor, this.typicalAnswerMs * STALL_FACTOR);
   }
 

@@ -111,6 +111,8 @@ describe('refreshAll', () => {
     const result = await refreshAll(bench.deps, sources, {
       trigger: 'test',
       concurrency: 2,
+      // Not a test of stalling: no fast fetch may give up its place before it answers.
+      stallAfterMs: 60_000,
       onProgress: (_n, _total, report) => {
         done.push(report.sourceId);
         // The slow one answers only after every fast one is done: a held-back pass never gets here.
@@ -188,6 +190,8 @@ describe('refreshAll', () => {
     const result = await refreshAll(bench.deps, await dueSources(bench.store.db, bench.config, bench.clock.now), {
       trigger: 'test',
       concurrency: 1,
+      // Not a test of stalling: 'a' keeps its place until it is done.
+      stallAfterMs: 60_000,
       signal: stop.signal,
       onProgress: () => stop.abort(),
     });
