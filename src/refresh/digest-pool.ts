@@ -1,7 +1,7 @@
 // Digests on other cores. Parsing and sanitizing a feed is the CPU-bound part of a refresh; on the
 // main thread it queued behind the store's writes and the fetches. The pool keeps each worker busy
-// with one digest and at most one waiting; what overflows runs inline, so the main thread takes a
-// share of the work when it has time to spare and nothing ever waits on a full queue.
+// with one digest and one waiting; past that a digest runs inline while the main thread has time
+// to spare, and queues on the least busy worker while it has not.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
