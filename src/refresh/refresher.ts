@@ -59,11 +59,6 @@ export class Refresher {
     }
   }
 
-  /**
-   * One pass over `sources` (each at most once), paced by a Pacer: at most `concurrency` sources
-   * fetching or worked on at once, a stalled fetch (STALL_SHARE of the timeout) holding back
-   * nothing but its socket, at most `maxOpenFetches` requests open. Recorded as a poll_runs row.
-   */
   /** A failure here only delays search: the entries stay pending and the next pass or start indexes them. */
   private async indexForSearch(): Promise<void> {
     try {
@@ -73,6 +68,11 @@ export class Refresher {
     }
   }
 
+  /**
+   * One pass over `sources` (each at most once), paced by a Pacer: at most `concurrency` sources
+   * fetching or worked on at once, a stalled fetch (STALL_SHARE of the timeout) holding back
+   * nothing but its socket, at most `maxOpenFetches` requests open. Recorded as a poll_runs row.
+   */
   async refreshAll(sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
     const { db, log, now } = this.deps;
     const unique = uniqueSources(sources);
