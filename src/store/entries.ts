@@ -97,9 +97,11 @@ function entryColumns(entry: StoredEntryInput, now: number) {
  * each for the full-text index, written once a batch has gathered (search-index.ts).
  */
 async function insertEntries(trx: Trx, sourceId: string, entries: readonly StoredEntryInput[], now: number): Promise<number> {
+  let sqlText: string | undefined;
   for (const entry of entries) {
     const row = { source_id: sourceId, entry_id: entry.entryId, published_at: entry.publishedAt, first_seen_at: now, ...entryColumns(entry, now) };
-    await trx.executeQuery(CompiledQuery.raw(insertSql(Object.keys(row)), Object.values(row)));
+    sqlText ??= insertSql(Object.keys(row));
+    await trx.executeQuery(CompiledQuery.raw(sqlText, Object.values(row)));
   }
   if (entries.length > 0 && (await countPendingEntries(trx)) >= INDEX_BATCH) await indexPendingIn(trx);
   return entries.length;
