@@ -1,6 +1,6 @@
 // Refreshing many sources: bounded concurrency, never the same source twice at once, one poll_runs row a pass.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
-import { finishPollRun, indexPendingEntries, listDueSources, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
+import { finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
 import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
 import { refreshSource, type BodyDigests } from './refresh-source.js';
 import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
@@ -103,7 +103,7 @@ export class Refresher {
         trigger: options.trigger,
         started_at: new Date(startedAt).toISOString(),
         finished_at: new Date(finishedAt).toISOString(),
-        ...snakeTotals(totals),
+        ...pollRunColumns(totals),
         ms: finishedAt - startedAt,
       },
       'poll pass finished',
@@ -163,17 +163,6 @@ function totalsOf(sourcesDue: number, reports: readonly RefreshReport[]): PollRu
     errors: count((r) => r.outcome === 'error' || r.outcome === 'gone'),
     entriesAdded: reports.reduce((sum, r) => sum + r.added, 0),
     entriesUpdated: reports.reduce((sum, r) => sum + r.updated, 0),
-  };
-}
-
-function snakeTotals(totals: PollRunTotals): Record<string, number> {
-  return {
-    sources_due: totals.sourcesDue,
-    fetched: totals.fetched,
-    not_modified: totals.notModified,
-    errors: totals.errors,
-    entries_added: totals.entriesAdded,
-    entries_updated: totals.entriesUpdated,
   };
 }
 

@@ -23,6 +23,6 @@ export {
 export { listStreamTeasers, type StreamTeaser, type StreamPageOf } from './stream.js';
 export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
-export { startPollRun, finishPollRun, latestPollRun, type PollRunTotals } from './polls.js';
+export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, type PollRunTotals } from './polls.js';
 export { readStreamVersion, bumpStreamVersion } from './meta.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';

@@ -1,7 +1,7 @@
 // The facts /status and /status.json show: every active source's health, the feeds file's live
 // state and the last poll pass. Read fresh from the store on each request (never cached).
 import type { Db, PollRunRow, SourceRow } from '../store/index.js';
-import { latestPollRun, listActiveSources } from '../store/index.js';
+import { latestPollRun, listActiveSources, pollRunColumns } from '../store/index.js';
 
 /** The feeds file's live state, as the worker's LiveConfig reports it. Times in ms since the epoch. */
 export interface ConfigStatus {
@@ -191,12 +191,7 @@ function passJson(pass: PassStatus): Record<string, unknown> {
     trigger: pass.trigger,
     started_at: iso(pass.startedAt),
     finished_at: iso(pass.finishedAt),
-    sources_due: pass.sourcesDue,
-    fetched: pass.fetched,
-    not_modified: pass.notModified,
-    errors: pass.errors,
-    entries_added: pass.entriesAdded,
-    entries_updated: pass.entriesUpdated,
+    ...pollRunColumns(pass),
   };
 }
 
