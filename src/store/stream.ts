@@ -21,6 +21,9 @@ export interface StreamQuery {
   withContent?: boolean;
 }
 
+/** A stream query without the content switch: what decides which rows and which SQL. */
+type Shape = Omit<StreamQuery, 'withContent'>;
+
 export interface StreamEntry {
   id: number;
   sourceId: string;
@@ -67,7 +70,7 @@ export function listStream(db: Db, query: StreamQuery): Promise<StreamPage> {
 }
 
 /** The same page as `listStream`, with only what an HTML page shows of each entry. */
-export function listStreamTeasers(db: Db, query: Omit<StreamQuery, 'withContent'>): Promise<StreamPageOf<StreamTeaser>> {
+export function listStreamTeasers(db: Db, query: Shape): Promise<StreamPageOf<StreamTeaser>> {
   return pageOf(db, query, (direction, limit) => teaserRows(db, query, direction, limit), toStreamTeaser);
 }
 
@@ -75,7 +78,7 @@ type Direction = 'older' | 'newer';
 
 async function pageOf<Row, T extends { id: number; publishedAt: number }>(
   db: Db,
-  query: Omit<StreamQuery, 'withContent'>,
+  query: Shape,
   fetchRows: (direction: Direction, limit: number) => Promise<Row[]>,
   convert: (row: Row) => T,
 ): Promise<StreamPageOf<T>> {
@@ -99,7 +102,7 @@ async function pageOf<Row, T extends { id: number; publishedAt: number }>(
   };
 }
 
-function streamBase(db: Db, query: Omit<StreamQuery, 'withContent'>) {
+function streamBase(db: Db, query: Shape) {
   let q = db
     .selectFrom('entries as e')
     .innerJoin('sources as s', 's.id', 'e.source_id')
@@ -135,7 +138,7 @@ function streamRows(db: Db, query: StreamQuery, direction: Direction, limit: num
     .execute();
 }
 
-function teaserSelect(db: Db, query: Omit<StreamQuery, 'withContent'>, direction: Direction, limit: number) {
+function teaserSelect(db: Db, query: Shape, direction: Direction, limit: number) {
   return keysetBase(db, query, direction, limit).select([
     'e.id',
     'e.source_id',
@@ -150,13 +153,13 @@ function teaserSelect(db: Db, query: Omit<StreamQuery, 'withContent'>, direction
 
 type TeaserRow = Awaited<ReturnType<ReturnType<typeof teaserSelect>['execute']>>[number];
 
-async function teaserRows(db: Db, query: Omit<StreamQuery, 'withContent'>, direction: Direction, limit: number): Promise<TeaserRow[]> {
+async function teaserRows(db: Db, query: Shape, direction: Direction, limit: number): Promise<TeaserRow[]> {
   const { rows } = await db.executeQuery<TeaserRow>(compiledTeaserRows(query, direction, limit));
   return rows;
 }
 
 /** The stream's rows from the query's cursor in `direction`, ordered by the keyset, `limit` of them. */
-function keysetBase(db: Db, query: Omit<StreamQuery, 'withContent'>, direction: Direction, limit: number) {
+function keysetBase(db: Db, query: Shape, direction: Direction, limit: number) {
   const from = direction === 'older' ? query.before : query.after;
   const order = direction === 'older' ? 'desc' : 'asc';
   let q = streamBase(db, query);
@@ -169,13 +172,13 @@ function keysetCondition(direction: Direction, from: StreamCursorPosition) {
   return sql<boolean>`(e.published_at, e.id) ${sql.raw(op)} (${from.publishedAt}, ${from.id})`;
 }
 
-function existsSelect(db: Db, query: Omit<StreamQuery, 'withContent'>, direction: Direction, from: StreamCursorPosition) {
+function existsSelect(db: Db, query: Shape, direction: Direction, from: StreamCursorPosition) {
   return streamBase(db, query).select('e.id').where(keysetCondition(direction, from)).limit(1);
 }
 
 async function hasEntries(
   db: Db,
-  query: Omit<StreamQuery, 'withContent'>,
+  query: Shape,
   direction: Direction,
   from: StreamCursorPosition,
 ): Promise<boolean> {
@@ -204,7 +207,6 @@ interface SlotValues {
   limit?: number;
 }
 
-type Shape = Omit<StreamQuery, 'withContent'>;
 
 const FILTER_SHAPES: Shape[] = [
   { limit: 0 },
