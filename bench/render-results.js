@@ -128,6 +128,21 @@ ${digest.cpuUsPerEntry} µs per entry (${digest.perSecond}/s on one thread).
 `;
 }
 
+function orientationSection(orientation) {
+  const rows = orientation.figures.map((f) => [f.what, `${f.issue.toLocaleString('en-US')} ${f.unit}`, `${f.here.toLocaleString('en-US')} ${f.unit}`, fmt(f.ratio, 2)]);
+  return `## This machine beside the issue's orientation figures
+
+_Ran ${orientation.ranAt}._
+Each figure the issue gives "for orientation" (what its 2-core machine gave), measured here in the issue's own terms: the bench's
+synthetic items, one thread, rate per CPU second, median of ${orientation.rounds} rounds after a warm-up (bench/orientation.ts).
+A ratio under 1 means this machine is slower at that work.
+
+${table(['What', 'The issue', 'Here', 'Here / issue'], rows)}
+
+Median ratio: **${fmt(orientation.medianRatio, 2)}**. The issue's marks are absolute; where this machine is slower, they are harder here by about that factor.
+`;
+}
+
 function profileSection(profile) {
   const costs = (list) => table(['Cost', 'Self ms', 'Share %'], list.map((c) => [c.name, c.ms, c.share]));
   return `## Profile of the first ingest pass (\`node --cpu-prof\`)
@@ -161,7 +176,7 @@ ${table(['Entries', 'DB file MB', 'Bytes/entry', 'Page', 'Bytes sent', 'Uncached
 
 export function renderResults(results) {
   const m = results.machine;
-  const { serve, ingest, grow, profile, floors } = results.benches;
+  const { serve, ingest, grow, profile, floors, orientation } = results.benches;
   const analysisFile = join(benchDir, 'ANALYSIS.md');
   const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8').trim()}\n` : '';
   return `# Benchmark results (${results.mode} mode)
@@ -177,6 +192,7 @@ Written by \`npm run bench${results.mode === 'full' ? ' -- --full' : ''}\` (benc
 ${marks(results)}
 ${analysis}
 ${serve ? serveSection(serve) : ''}
+${orientation ? orientationSection(orientation) : ''}
 ${floors ? floorsSection(floors) : ''}
 ${ingest ? ingestSection(ingest) : ''}
 ${profile ? profileSection(profile) : ''}
