@@ -71,7 +71,9 @@ function serveSection(serve) {
 
 _Ran ${serve.ranAt}._
 ${serve.entries} entries stored, the real feeds.yaml's sources; autocannon (in the parent process) with ${serve.connections}
-connections for ${serve.seconds} s per row after a warm-up, \`Accept-Encoding: ${serve.acceptEncoding}\`. The server is a
+connections, \`Accept-Encoding: ${serve.acceptEncoding}\`; after a warm-up, the portal, bare and bare + headers columns of a row are
+measured in ${serve.rounds ?? 1} interleaved round(s) of ${serve.seconds} s each (portal, bare, bare + headers, again) and each shows
+its median round (the rounds' CPU per request are in the JSON). The server is a
 child process reporting \`process.cpuUsage()\` over the load window; the portal runs as \`main.ts\` builds it (LOG_LEVEL=info,
 pino writing to /dev/null, HTTP metrics on a prom-client registry), the bare route is \`Fastify()\` sending the portal's own response bytes (same br compression,
 same content type) with no plugins; the mark's ratio is against it. "Bare + headers" is the same bare route also sending every

@@ -4,13 +4,19 @@ import { join } from 'node:path';
 import { encodeCursor } from '../src/core/cursor.js';
 import { startChild, type Child } from './lib/child.js';
 import { fillTo, openFilledStore, positionAt, realConfig } from './lib/fill.js';
-import { measureLoad, type LoadFigures } from './lib/load.js';
+import { measureLoad, medianOfRounds, type LoadFigures } from './lib/load.js';
 import { benchArgs, log, round, tempDir, writeResult } from './lib/report.js';
 import { wordAtRank } from './lib/synthetic.js';
 
 const args = benchArgs();
 const ENTRIES = args.full ? 100_000 : 3_000;
-const SECONDS = args.full ? 8 : 1;
+const SECONDS = args.full ? 3 : 1;
+/**
+ * The portal and its bare routes share one process and two cores with the load generator: one
+ * window each swung a ratio by ±0.1 run to run. Each is measured in ROUNDS interleaved windows
+ * (portal, bare, bare + headers, again) and the medians compared.
+ */
+const ROUNDS = args.full ? 5 : 1;
 const CONNECTIONS = 10;
 const ACCEPT = 'br, gzip';
 
@@ -40,8 +46,11 @@ async function prepare(dbPath: string): Promise<Route[]> {
   ];
 }
 
+/** The portal's own node flags (run.js starts this bench with them: `npm start`'s young-generation size). */
+const PORTAL_FLAGS = process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size'));
+
 async function startServer(dbPath: string, routes: Route[], logLevel: string) {
-  const server = startChild('serve-server.ts', [JSON.stringify({ dbPath, paths: routes.map((r) => r.path), acceptEncoding: ACCEPT, logLevel })]);
+  const server = startChild('serve-server.ts', [JSON.stringify({ dbPath, paths: routes.map((r) => r.path), acceptEncoding: ACCEPT, logLevel })], PORTAL_FLAGS);
   const ready = await server.next<{ cmd: string; portalPort: number; barePort: number; sizes: number[] }>('ready');
   return { server, ...ready };
 }
@@ -59,8 +68,17 @@ interface Row {
   ratioWithHeaders: number;
 }
 
-async function load(server: Child, url: string, connections = CONNECTIONS): Promise<LoadFigures> {
-  return measureLoad(server, { url, seconds: SECONDS, connections, headers: { 'accept-encoding': ACCEPT } });
+async function load(server: Child, url: string, connections = CONNECTIONS, warm = false, seconds = SECONDS): Promise<LoadFigures> {
+  return measureLoad(server, { url, seconds, connections, headers: { 'accept-encoding': ACCEPT }, warm });
+}
+
+/** The same loads in interleaved rounds (the first warms each up), each load's median over them. */
+async function interleaved(server: Child, urls: readonly string[]): Promise<LoadFigures[]> {
+  const rounds: LoadFigures[][] = urls.map(() => []);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [index, url] of urls.entries()) rounds[index]?.push(await load(server, url, CONNECTIONS, round > 0));
+  }
+  return rounds.map(medianOfRounds);
 }
 
 async function main(): Promise<void> {
@@ -71,9 +89,11 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     const main = await startServer(dbPath, routes, 'info');
     for (const [index, route] of routes.entries()) {
-      const portal = await load(main.server, `http://127.0.0.1:${main.portalPort}${route.path}`);
-      const bare = await load(main.server, `http://127.0.0.1:${main.barePort}/bare/${index}`);
-      const bareHeaders = await load(main.server, `http://127.0.0.1:${main.barePort}/bare-headers/${index}`);
+      const [portal, bare, bareHeaders] = (await interleaved(main.server, [
+        `http://127.0.0.1:${main.portalPort}${route.path}`,
+        `http://127.0.0.1:${main.barePort}/bare/${index}`,
+        `http://127.0.0.1:${main.barePort}/bare-headers/${index}`,
+      ])) as [LoadFigures, LoadFigures, LoadFigures];
       log(`serve: ${route.name}: portal ${portal.cpuPerRequestUs} µs/req, bare ${bare.cpuPerRequestUs}, bare with headers ${bareHeaders.cpuPerRequestUs}`);
       rows.push({
         route: route.name,
@@ -89,12 +109,12 @@ async function main(): Promise<void> {
     // Search latency on its own: one connection, so p99 is the request's own time, not queueing.
     const search: Record<string, LoadFigures> = {};
     for (const route of routes.filter((r) => !r.cached)) {
-      search[route.name] = await load(main.server, `http://127.0.0.1:${main.portalPort}${route.path}`, 1);
+      search[route.name] = await load(main.server, `http://127.0.0.1:${main.portalPort}${route.path}`, 1, false, SECONDS * ROUNDS);
     }
     await main.server.stop();
     // The same portal logging only warnings: how much of the gap is the per-request log lines (full mode).
     if (args.full) await measureQuiet(dbPath, routes, rows);
-    writeResult(args, { entries: ENTRIES, seconds: SECONDS, connections: CONNECTIONS, acceptEncoding: ACCEPT, rows, search });
+    writeResult(args, { entries: ENTRIES, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, acceptEncoding: ACCEPT, rows, search });
   } finally {
     temp.remove();
   }
