@@ -54,15 +54,16 @@ async function rssParser(): Promise<OrientationFigure> {
   return figure('rss-parser parseString, feeds of 100 items (~1 KB of HTML each)', 'feeds/s', 380, perSecond);
 }
 
-function sanitizeHtml(): Promise<OrientationFigure> {
+async function sanitizeHtml(): Promise<OrientationFigure> {
   const random = rng(11);
   const items = Array.from({ length: 2000 }, () => articleHtml(random, 1000));
-  return rate(items.length, () => {
+  const perSecond = await rate(items.length, () => {
     for (const html of items) sanitize(html);
-  }).then((perSecond) => figure('sanitize-html (defaults), items of ~1 KB', 'items/s', 13_000, perSecond));
+  });
+  return figure('sanitize-html (defaults), items of ~1 KB', 'items/s', 13_000, perSecond);
 }
 
-function upserts(dir: string): Promise<OrientationFigure> {
+async function upserts(dir: string): Promise<OrientationFigure> {
   const db = new SqliteDatabase(join(dir, 'upserts.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -77,14 +78,16 @@ function upserts(dir: string): Promise<OrientationFigure> {
   const batch = db.transaction((from: number) => {
     for (let i = from; i < from + 1000; i += 1) upsert.run(`item-${i}`, `Title ${i}`, bodies[i % bodies.length], pass);
   });
-  // Each round upserts the same ids: inserts in the warm-up, updates after, as a poll does.
-  return rate(ROWS, () => {
-    pass += 1;
-    for (let from = 0; from < ROWS; from += 1000) batch(from);
-  }).then((perSecond) => {
-    db.close();
+  try {
+    // Each round upserts the same ids: inserts in the warm-up, updates after, as a poll does.
+    const perSecond = await rate(ROWS, () => {
+      pass += 1;
+      for (let from = 0; from < ROWS; from += 1000) batch(from);
+    });
     return figure('better-sqlite3 upserts of ~1 KB rows, transactions of 1,000', 'rows/s', 130_000, perSecond);
-  });
+  } finally {
+    db.close();
+  }
 }
 
 /** The portal's own database at 100,000 entries (quick: 20,000), its own index, the columns a stream page reads. */
