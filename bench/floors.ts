@@ -7,7 +7,7 @@ import Parser from 'rss-parser';
 import sanitize from 'sanitize-html';
 import { digestFeed } from '../src/refresh/index.js';
 import { syntheticFeed } from './lib/feeds.js';
-import { benchArgs, log, median, round, tempDir, writeResult } from './lib/report.js';
+import { benchArgs, cpuMicrosPerRound, log, median, round, tempDir, writeResult } from './lib/report.js';
 
 const args = benchArgs();
 const FEEDS = args.full ? 200 : 40;
@@ -25,14 +25,7 @@ const entries = FEEDS * ITEMS;
 
 /** Median over rounds (after one warm-up) of the CPU per entry of `work`. */
 async function measure(what: string, work: () => unknown): Promise<Floor> {
-  await work();
-  const perEntry: number[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const cpu = process.cpuUsage();
-    await work();
-    const used = process.cpuUsage(cpu);
-    perEntry.push((used.user + used.system) / entries);
-  }
+  const perEntry = (await cpuMicrosPerRound(work, ROUNDS)).map((micros) => micros / entries);
   const cpuUsPerEntry = round(median(perEntry), 1);
   const floor = { what, perSecond: Math.round(1e6 / cpuUsPerEntry), cpuUsPerEntry };
   log(`floors: ${JSON.stringify(floor)}`);

@@ -8,7 +8,7 @@ import Handlebars from 'handlebars';
 import Parser from 'rss-parser';
 import sanitize from 'sanitize-html';
 import { syntheticFeed } from './lib/feeds.js';
-import { benchArgs, log, median, round, tempDir, writeResult } from './lib/report.js';
+import { benchArgs, cpuMicrosPerRound, log, median, round, tempDir, writeResult } from './lib/report.js';
 import { buildApp } from '../src/web/index.js';
 import { fillTo, openFilledStore, positionAt, realConfig, type FilledStore } from './lib/fill.js';
 import { articleHtml, rng, title } from './lib/synthetic.js';
@@ -28,14 +28,7 @@ export interface OrientationFigure {
 
 /** Median over rounds (after one warm-up) of `units` done per CPU second by `work`. */
 async function rate(units: number, work: () => unknown): Promise<number> {
-  await work();
-  const rates: number[] = [];
-  for (let r = 0; r < ROUNDS; r += 1) {
-    const cpu = process.cpuUsage();
-    await work();
-    const used = process.cpuUsage(cpu);
-    rates.push(units / ((used.user + used.system) / 1e6));
-  }
+  const rates = (await cpuMicrosPerRound(work, ROUNDS)).map((micros) => units / (micros / 1e6));
   return median(rates);
 }
 

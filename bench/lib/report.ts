@@ -44,3 +44,16 @@ export function round(value: number, digits = 2): number {
 export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
+
+/** The CPU time (user + system, µs) of each of `rounds` runs of `work`, after one warm-up run. */
+export async function cpuMicrosPerRound(work: () => unknown, rounds: number): Promise<number[]> {
+  await work();
+  const micros: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const cpu = process.cpuUsage();
+    await work();
+    const used = process.cpuUsage(cpu);
+    micros.push(used.user + used.system);
+  }
+  return micros;
+}
