@@ -112,43 +112,39 @@ function streamBase(db: Db, query: Shape) {
   return q;
 }
 
+/** The columns of a teaser (what a page shows); a full entry reads them and more. */
+const TEASER_COLUMNS = [
+  'e.id',
+  'e.source_id',
+  's.title as source_title',
+  'e.title',
+  'e.link',
+  'e.author',
+  'e.published_at',
+  'e.excerpt',
+] as const;
+
 function streamRows(db: Db, query: StreamQuery, direction: Direction, limit: number) {
   return keysetBase(db, query, direction, limit)
     .select([
-      'e.id',
-      'e.source_id',
-      's.title as source_title',
+      ...TEASER_COLUMNS,
       's.site_url as source_site_url',
       's.feed_url as source_feed_url',
       's.feed_atom_id as source_feed_atom_id',
       's.category as source_category',
       'e.entry_id',
-      'e.title',
-      'e.link',
-      'e.author',
-      'e.published_at',
       'e.updated_at',
       'e.first_seen_at',
       'e.changed_at',
       'e.categories',
       'e.enclosures',
-      'e.excerpt',
       query.withContent ? 'e.content_html' : sql<string>`''`.as('content_html'),
     ])
     .execute();
 }
 
 function teaserSelect(db: Db, query: Shape, direction: Direction, limit: number) {
-  return keysetBase(db, query, direction, limit).select([
-    'e.id',
-    'e.source_id',
-    's.title as source_title',
-    'e.title',
-    'e.link',
-    'e.author',
-    'e.published_at',
-    'e.excerpt',
-  ]);
+  return keysetBase(db, query, direction, limit).select(TEASER_COLUMNS);
 }
 
 type TeaserRow = Awaited<ReturnType<ReturnType<typeof teaserSelect>['execute']>>[number];
@@ -206,7 +202,6 @@ interface SlotValues {
   from?: StreamCursorPosition;
   limit?: number;
 }
-
 
 const FILTER_SHAPES: Shape[] = [
   { limit: 0 },
@@ -280,24 +275,17 @@ type StreamRow = Awaited<ReturnType<typeof streamRows>>[number];
 
 function toStreamEntry(row: StreamRow): StreamEntry {
   return {
-    id: row.id,
-    sourceId: row.source_id,
-    sourceTitle: row.source_title,
+    ...toStreamTeaser(row),
     sourceSiteUrl: row.source_site_url,
     sourceFeedUrl: row.source_feed_url,
     sourceFeedAtomId: row.source_feed_atom_id,
     sourceCategory: row.source_category,
     entryId: row.entry_id,
-    title: row.title,
-    link: row.link,
-    author: row.author,
-    publishedAt: row.published_at,
     updatedAt: row.updated_at,
     firstSeenAt: row.first_seen_at,
     changedAt: row.changed_at,
     categories: parseJsonArray<string>(row.categories),
     enclosures: parseJsonArray<Enclosure>(row.enclosures),
-    excerpt: row.excerpt,
     contentHtml: row.content_html,
   };
 }
