@@ -19,8 +19,10 @@ export {
   type StreamEntry,
   type StreamPage,
   type StreamCursorPosition,
+  listStreamTeasers,
+  type StreamTeaser,
+  type StreamPageOf,
 } from './stream.js';
-export { listStreamTeasers, type StreamTeaser, type StreamPageOf } from './stream.js';
 export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
 export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, type PollRunTotals } from './polls.js';

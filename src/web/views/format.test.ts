@@ -96,4 +96,3 @@ describe('TimeFormats', () => {
     expect(again).toEqual(plain(instants[0]!));
   });
 });
-
