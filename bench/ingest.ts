@@ -16,7 +16,7 @@ const FEEDS = args.full ? 1000 : 100;
 const ITEMS = 50;
 const TIMEOUT_MS = args.full ? 5000 : 2000;
 const workersArg = process.argv.find((a) => a.startsWith('--digest-workers='));
-/** Digest worker threads, as main.ts starts them (one per core but the main thread's) unless told. */
+/** Digest worker threads, as main.ts starts them (one per core) unless told. */
 const DIGEST_WORKERS = workersArg ? Number(workersArg.split('=')[1]) : defaultDigestWorkers();
 
 function feedsConfig(port: number): FeedsConfig {
