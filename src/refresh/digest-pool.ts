@@ -36,6 +36,12 @@ const ELU_WINDOW_MS = 200;
  * is retried inline.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 40 };
+/**
+ * A worker idle this long is stopped, and its heap (tens of MB) given back: polls are minutes
+ * apart, and a pass keeps its workers busy. The next digest starts a new one (~40 ms). Short, as
+ * the passes that follow a busy one (every source unchanged) fetch a lot and digest nothing.
+ */
+const RETIRE_IDLE_MS = 250;
 /** Feeds longer than this (in characters) are digested inline, with the main thread's heap. */
 export const INLINE_BODY_CHARS = 1_000_000;
 
@@ -57,12 +63,15 @@ interface Pending {
 interface PooledWorker {
   worker: Worker;
   pending: Map<number, Pending>;
+  idleTimer?: NodeJS.Timeout;
 }
 
 export interface DigestPoolOptions {
   /** Worker threads; 0 digests everything inline. */
   size: number;
   log?: Logger;
+  /** How long a worker may idle before it is stopped (default RETIRE_IDLE_MS). */
+  retireIdleMs?: number;
 }
 
 export class DigestPool {
@@ -89,6 +98,7 @@ export class DigestPool {
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0);
+    for (const pooled of workers) clearTimeout(pooled.idleTimer);
     await Promise.all(workers.map((pooled) => pooled.worker.terminate()));
   }
 
@@ -125,6 +135,7 @@ export class DigestPool {
   private post(pooled: PooledWorker, input: DigestInput): Promise<DigestOutput> {
     const id = this.nextId++;
     return new Promise<DigestOutput>((resolve, reject) => {
+      clearTimeout(pooled.idleTimer);
       pooled.pending.set(id, { input, resolve, reject });
       // A busy worker keeps the process alive; an idle one must not hold up its exit.
       pooled.worker.ref();
@@ -147,9 +158,22 @@ export class DigestPool {
     const pending = pooled.pending.get(reply.id);
     if (!pending) return;
     pooled.pending.delete(reply.id);
-    if (pooled.pending.size === 0) pooled.worker.unref();
+    if (pooled.pending.size === 0) this.retireWhenIdle(pooled);
     if (reply.ok) pending.resolve(reply.output);
     else pending.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
+  }
+
+  /** Unrefs an idle worker (it must not hold up the process's exit), and stops it if it stays idle. */
+  private retireWhenIdle(pooled: PooledWorker): void {
+    pooled.worker.unref();
+    pooled.idleTimer = setTimeout(() => {
+      const index = this.workers.indexOf(pooled);
+      if (pooled.pending.size > 0 || index < 0) return;
+      // Out of the pool first: its exit then finds nothing to retry.
+      this.workers.splice(index, 1);
+      void pooled.worker.terminate();
+    }, this.options.retireIdleMs ?? RETIRE_IDLE_MS);
+    pooled.idleTimer.unref();
   }
 
   /**
