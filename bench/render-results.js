@@ -31,24 +31,35 @@ function marks(results) {
       rows.push([`uncached ${page.page}, ${largest.entries} entries (median)`, '< 5 ms', `${page.uncachedMedianMs} ms`, yes(page.uncachedMedianMs < 5)]);
     }
   }
-  if (ingest) {
-    const [first, notModified, unchanged, hang] = ingest.passes;
-    rows.push([`first pass, ${ingest.feeds} feeds × ${ingest.items}`, '≥ 4,000 entries/s', `${first.entriesPerSecond}/s`, yes(first.entriesPerSecond >= 4000)]);
-    rows.push(['first pass peak RSS', '< 250 MB', `${first.peakRssMb} MB`, yes(first.peakRssMb < 250)]);
-    if (notModified) {
-      const share = (notModified.cpuMs / first.cpuMs) * 100;
-      rows.push(['304 pass CPU / first pass CPU', '< 5 %', `${fmt(share)} %`, yes(share < 5)]);
-    }
-    if (unchanged) {
-      const share = (unchanged.cpuMs / first.cpuMs) * 100;
-      rows.push(['unchanged-200 pass CPU / first pass CPU', '< 25 %', `${fmt(share)} %`, yes(share < 25)]);
-    }
-    if (hang && unchanged) {
-      const delay = hang.wallMs - unchanged.wallMs;
-      rows.push([`10% hanging: delay over the unchanged pass (timeout ${ingest.timeoutMs} ms)`, `≤ ${ingest.timeoutMs} ms`, `${delay} ms`, yes(delay <= ingest.timeoutMs)]);
-    }
-  }
+  if (ingest) rows.push(...ingestMarks(ingest));
   return table(['What', 'Mark', 'Measured', ''], rows);
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const listed = (values, unit = '') => (values.length > 1 ? ` (runs: ${values.map((v) => `${v}${unit}`).join(', ')})` : '');
+
+/**
+ * The ingest marks, over every run when the full figures ran the bench more than once (run.js): the
+ * median first pass, share and delay (each run's own later passes against its own first), and the
+ * highest peak RSS (the mark must hold in each run).
+ */
+function ingestMarks(ingest) {
+  const runs = ingest.runs ?? [{ maxRssMb: ingest.maxRssMb, passes: ingest.passes }];
+  const rows = [];
+  const rates = runs.map((run) => run.passes[0].entriesPerSecond);
+  rows.push([`first pass, ${ingest.feeds} feeds × ${ingest.items}`, '≥ 4,000 entries/s', `${median(rates)}/s${listed(rates, '/s')}`, yes(median(rates) >= 4000)]);
+  const peaks = runs.map((run) => run.passes[0].peakRssMb);
+  rows.push(['first pass peak RSS', '< 250 MB', `${Math.max(...peaks)} MB${listed(peaks, ' MB')}`, yes(Math.max(...peaks) < 250)]);
+  const shares = (index) => runs.filter((run) => run.passes[index]).map((run) => Math.round((run.passes[index].cpuMs / run.passes[0].cpuMs) * 1000) / 10);
+  const notModified = shares(1);
+  if (notModified.length) rows.push(['304 pass CPU / first pass CPU', '< 5 %', `${fmt(median(notModified))} %${listed(notModified, ' %')}`, yes(median(notModified) < 5)]);
+  const unchanged = shares(2);
+  if (unchanged.length) rows.push(['unchanged-200 pass CPU / first pass CPU', '< 25 %', `${fmt(median(unchanged))} %${listed(unchanged, ' %')}`, yes(median(unchanged) < 25)]);
+  const delays = runs.filter((run) => run.passes[3] && run.passes[2]).map((run) => run.passes[3].wallMs - run.passes[2].wallMs);
+  if (delays.length) {
+    rows.push([`10% hanging: delay over the unchanged pass (timeout ${ingest.timeoutMs} ms)`, `≤ ${ingest.timeoutMs} ms`, `${median(delays)} ms${listed(delays, ' ms')}`, yes(median(delays) <= ingest.timeoutMs)]);
+  }
+  return rows;
 }
 
 function serveSection(serve) {
@@ -110,6 +121,30 @@ a temp database file. CPU is the ingesting process's own; peak RSS sampled every
 ${ingest.rssBeforeMb} MB before it).
 
 ${table(['Pass', 'Wall ms', 'CPU ms', 'CPU % of first', 'Entries added', 'Entries/s', 'Peak RSS MB', '304s', 'Errors'], rows)}
+${ingest.runs ? ingestRuns(ingest.runs) : ''}`;
+}
+
+/** Every run's passes, when the full figures ran the bench more than once (run.js). */
+function ingestRuns(runs) {
+  const rows = runs.map((run, i) => {
+    const [first, notModified, unchanged, hang] = run.passes;
+    return [
+      i + 1,
+      first.entriesPerSecond,
+      first.cpuMs,
+      fmt((first.cpuMs * 1000) / first.entriesAdded, 0),
+      first.peakRssMb,
+      run.maxRssMb,
+      notModified?.cpuMs ?? '',
+      unchanged?.cpuMs ?? '',
+      unchanged?.wallMs ?? '',
+      hang?.wallMs ?? '',
+    ];
+  });
+  return `
+Each run (fresh processes, one after another; the table above is the one with the median first pass):
+
+${table(['Run', 'First pass entries/s', 'First pass CPU ms', 'CPU µs per entry', 'Peak RSS MB', 'Process max RSS MB', '304 pass CPU ms', 'Unchanged pass CPU ms', 'Unchanged pass wall ms', 'Hanging pass wall ms'], rows)}
 `;
 }
 

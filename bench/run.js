@@ -56,9 +56,29 @@ const PORTAL_NODE_OPTIONS = ['--max-semi-space-size=8'];
 
 function runBench(name) {
   if (name === 'profile') return runProfile();
+  if (name === 'ingest' && full) return runIngestRuns();
+  return runOnce(name);
+}
+
+function runOnce(name) {
   const { result, temp } = runChild(`${name}.ts`, [], PORTAL_NODE_OPTIONS);
   rmSync(temp, { recursive: true, force: true });
   return result;
+}
+
+/**
+ * The first pass moved from ~2,000 to ~3,500 entries/s between runs of the same code within an hour
+ * on the 2-core bench machine, and the ~1 s unchanged pass by ±30%, so the full figures run the
+ * ingest bench in INGEST_RUNS fresh processes: the tables show the run with the median first pass,
+ * and `runs` keeps every run's passes for the marks (render-results.js).
+ */
+const INGEST_RUNS = 3;
+
+function runIngestRuns() {
+  const runs = Array.from({ length: INGEST_RUNS }, () => runOnce('ingest'));
+  const rate = (run) => run.passes[0].entriesPerSecond;
+  const median = [...runs].sort((a, b) => rate(a) - rate(b))[Math.floor(runs.length / 2)];
+  return { ...median, runs: runs.map((run) => ({ maxRssMb: run.maxRssMb, passes: run.passes })) };
 }
 
 /** The first ingest pass under --cpu-prof, summarized by function and by package. */
