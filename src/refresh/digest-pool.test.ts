@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DigestPool, INLINE_BODY_CHARS } from './digest-pool.js';
 import { digestFeed, type DigestInput } from './digest.js';
 
@@ -86,29 +86,38 @@ describe('DigestPool', () => {
     expect(pool.size).toBe(1);
   });
 
-  it('stops a worker that stays idle, and starts another for the next digest', { timeout: 30_000 }, async () => {
-    pool = new DigestPool({ size: 1, retireIdleMs: 50 });
-    await pool.run(input(rss));
-    const { workers } = pool as unknown as { workers: { worker: { threadId: number } }[] };
-    const firstThread = workers[0]?.worker.threadId;
-    expect(pool.size).toBe(1);
-    await vi.waitFor(() => expect(pool?.size).toBe(0), { timeout: 5_000 });
-    expect(await pool.run(input(atom))).toEqual(await digestFeed(input(atom)));
-    expect(pool.counts).toEqual({ worker: 2, inline: 0 });
-    expect(workers[0]?.worker.threadId).not.toBe(firstThread);
-  });
+  describe('idle workers', () => {
+    // Only the pool's own timers are faked: the worker's messages still come and go for real.
+    beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+    afterEach(() => vi.useRealTimers());
 
-  it('keeps a worker that is given work before its idle time is up', { timeout: 30_000 }, async () => {
-    pool = new DigestPool({ size: 1, retireIdleMs: 300 });
-    await pool.run(input(rss));
-    const { workers } = pool as unknown as { workers: { worker: { threadId: number } }[] };
-    const firstThread = workers[0]?.worker.threadId;
-    for (let i = 0; i < 4; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await pool.run(input(atom));
-    }
-    expect(workers[0]?.worker.threadId).toBe(firstThread);
-    expect(pool.counts).toEqual({ worker: 5, inline: 0 });
+    const threadIdOf = (digests: DigestPool) => (digests as unknown as { workers: { worker: { threadId: number } }[] }).workers[0]?.worker.threadId;
+
+    it('stops a worker idle for its idle time, and starts another for the next digest', { timeout: 30_000 }, async () => {
+      pool = new DigestPool({ size: 1, retireIdleMs: 1_000 });
+      await pool.run(input(rss));
+      const firstThread = threadIdOf(pool);
+      vi.advanceTimersByTime(999);
+      expect(pool.size).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(pool.size).toBe(0);
+      expect(await pool.run(input(atom))).toEqual(await digestFeed(input(atom)));
+      expect(pool.counts).toEqual({ worker: 2, inline: 0 });
+      expect(threadIdOf(pool)).not.toBe(firstThread);
+    });
+
+    it('keeps a worker that is given work before its idle time is up', { timeout: 30_000 }, async () => {
+      pool = new DigestPool({ size: 1, retireIdleMs: 1_000 });
+      await pool.run(input(rss));
+      const firstThread = threadIdOf(pool);
+      for (let i = 0; i < 3; i += 1) {
+        vi.advanceTimersByTime(600);
+        await pool.run(input(atom));
+      }
+      expect(pool.size).toBe(1);
+      expect(threadIdOf(pool)).toBe(firstThread);
+      expect(pool.counts).toEqual({ worker: 4, inline: 0 });
+    });
   });
 
   it('fails the digests still running when the pool closes', { timeout: 30_000 }, async () => {
