@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     const pool = new DigestPool({ size: DIGEST_WORKERS });
     const deps: RefreshDeps = {
       digest: pool.run,
+      releaseIdleDigesters: () => pool.releaseIdle(),
       db: store.db,
       fetchFeed,
       log: pino({ level: 'silent' }),

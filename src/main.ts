@@ -168,7 +168,12 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   });
   // Parsing and sanitizing run on the other cores; the main thread fetches, stores and serves.
   const digests = new DigestPool({ size: defaultDigestWorkers(), log: log.child({ component: 'refresh' }) });
-  const refresher = new Refresher({ ...refreshDeps, digest: digests.run, fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed) });
+  const refresher = new Refresher({
+    ...refreshDeps,
+    digest: digests.run,
+    releaseIdleDigesters: () => digests.releaseIdle(),
+    fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed),
+  });
   const passes = createPollPasses({
     db: store.db,
     refresher,

@@ -86,6 +86,20 @@ describe('DigestPool', () => {
     expect(pool.size).toBe(1);
   });
 
+  it('releases its idle workers on demand, and keeps a busy one', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 2 });
+    await Promise.all([pool.run(input(rss)), pool.run(input(atom))]);
+    expect(pool.size).toBe(2);
+    const running = pool.run(input(rss));
+    pool.releaseIdle();
+    expect(pool.size).toBe(1);
+    expect((await running).kind).toBe('feed');
+    pool.releaseIdle();
+    expect(pool.size).toBe(0);
+    expect(await pool.run(input(atom))).toEqual(await digestFeed(input(atom)));
+    expect(pool.counts).toEqual({ worker: 4, inline: 0 });
+  });
+
   describe('idle workers', () => {
     // Only the pool's own timers are faked: the worker's messages still come and go for real.
     beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));

@@ -37,11 +37,11 @@ const ELU_WINDOW_MS = 200;
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 40 };
 /**
- * A worker idle this long is stopped, and its heap (tens of MB) given back: polls are minutes
- * apart, and a pass keeps its workers busy. The next digest starts a new one (~40 ms). Short, as
- * the passes that follow a busy one (every source unchanged) fetch a lot and digest nothing.
+ * A worker idle this long is stopped, and its heap (tens of MB) given back, if no pass's end has
+ * released it first (releaseIdle). Long: a new worker costs ~0.5 s of CPU to load its modules
+ * before its first digest, so within a pass an idle worker waits for the next feed.
  */
-const RETIRE_IDLE_MS = 250;
+const RETIRE_IDLE_MS = 30_000;
 /** Feeds longer than this (in characters) are digested inline, with the main thread's heap. */
 export const INLINE_BODY_CHARS = 1_000_000;
 
@@ -100,6 +100,14 @@ export class DigestPool {
     const workers = this.workers.splice(0);
     for (const pooled of workers) clearTimeout(pooled.idleTimer);
     await Promise.all(workers.map((pooled) => pooled.worker.terminate()));
+  }
+
+  /**
+   * Stops the workers that have nothing to digest now (a pass has ended), giving their heaps back:
+   * two workers held ~25 MB each after a busy pass. The next digest starts a worker again.
+   */
+  releaseIdle(): void {
+    for (const pooled of [...this.workers]) if (pooled.pending.size === 0) this.retire(pooled);
   }
 
   /** Threads running now (they start on first use). */
@@ -167,13 +175,18 @@ export class DigestPool {
   private retireWhenIdle(pooled: PooledWorker): void {
     pooled.worker.unref();
     pooled.idleTimer = setTimeout(() => {
-      const index = this.workers.indexOf(pooled);
-      if (pooled.pending.size > 0 || index < 0) return;
-      // Out of the pool first: its exit then finds nothing to retry.
-      this.workers.splice(index, 1);
-      void pooled.worker.terminate();
+      if (pooled.pending.size === 0) this.retire(pooled);
     }, this.options.retireIdleMs ?? RETIRE_IDLE_MS);
     pooled.idleTimer.unref();
+  }
+
+  private retire(pooled: PooledWorker): void {
+    const index = this.workers.indexOf(pooled);
+    if (index < 0) return;
+    clearTimeout(pooled.idleTimer);
+    // Out of the pool first: its exit then finds nothing to retry.
+    this.workers.splice(index, 1);
+    void pooled.worker.terminate();
   }
 
   /**

@@ -250,6 +250,20 @@ describe('Refresher', () => {
     expect((await refreshAll(bench.deps, await due(), { trigger: 'test' })).reports[0]).toMatchObject({ outcome: 'updated', added: 3 });
   });
 
+  it('lets the digest pool release its idle workers once a pass has ended, and only then', async () => {
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    bench = await refreshHarness(feeds(['blog']));
+    const events: string[] = [];
+    const deps = {
+      ...bench.deps,
+      fetchFeed: ((...args) => (events.push('fetch'), bench!.deps.fetchFeed(...args))) as typeof bench.deps.fetchFeed,
+      releaseIdleDigesters: () => events.push('release'),
+    };
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    await new Refresher(deps).refreshAll(sources, { trigger: 'test' });
+    expect(events).toEqual(['fetch', 'release']);
+  });
+
   it('fetches a source listed twice only once', async () => {
     server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
     bench = await refreshHarness(feeds(['blog']));

@@ -93,6 +93,8 @@ export class Refresher {
     });
     // Entries wait for the search index in batches; the pass leaves none waiting.
     await this.indexForSearch();
+    // Passes are minutes apart: idle digest workers give their heaps back until the next.
+    callSafely(log, () => this.deps.releaseIdleDigesters?.());
     const totals = totalsOf(unique.length, reports);
     const finishedAt = now();
     await finishPollRun(db, pollRunId, finishedAt, totals);

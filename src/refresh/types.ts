@@ -27,6 +27,8 @@ export interface RefreshDeps {
   fetchOptions: RefreshFetchOptions;
   /** Where a fetched body is digested (a DigestPool's run, to use other cores); default inline. */
   digest?: Digester;
+  /** Called when a pass ends: the pool behind `digest` may stop its idle workers (DigestPool.releaseIdle). */
+  releaseIdleDigesters?: () => void;
 }
 
 /** A source ready to refresh: its stored row and what the feeds file says of it. */
