@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { FeedsConfig, SourceConfig } from '../src/core/types.js';
 import { fetchFeed } from '../src/ingest/index.js';
-import { DigestPool, Refresher, defaultDigestWorkers, digestFeed, dueSources, type RefreshDeps } from '../src/refresh/index.js';
+import { DigestPool, Refresher, defaultDigestWorkers, dueSources, type RefreshDeps } from '../src/refresh/index.js';
 import { openMigratedStore, syncSources, type OpenedStore } from '../src/store/index.js';
 import { startChild, type Child } from './lib/child.js';
-import { syntheticFeed } from './lib/feeds.js';
 import { benchArgs, log, round, tempDir, writeResult } from './lib/report.js';
 
 const args = benchArgs();
@@ -71,25 +70,6 @@ async function runPass(name: string, refresher: Refresher, store: OpenedStore, c
   return figures;
 }
 
-/**
- * This machine's speed just before the pass: CPU µs per entry of the portal's digest, inline, on
- * CALIBRATION_FEEDS of the bench's own feeds (after as many to warm up). The same code's first pass
- * took 24 to 45 s of CPU within an hour here; this figure moves with it, so runs can be compared.
- */
-const CALIBRATION_FEEDS = 20;
-
-async function calibrate(): Promise<number> {
-  const bodies = Array.from({ length: CALIBRATION_FEEDS * 2 }, (_, n) => syntheticFeed(n, ITEMS).body.toString('utf8'));
-  const digestAll = async (some: string[]) => {
-    for (const body of some) await digestFeed({ body, feedUrl: 'http://127.0.0.1/feed.xml', now: Date.now(), include: [], exclude: [], maxEntries: 200, storedHashes: new Map() });
-  };
-  await digestAll(bodies.slice(CALIBRATION_FEEDS));
-  const cpu = process.cpuUsage();
-  await digestAll(bodies.slice(0, CALIBRATION_FEEDS));
-  const used = process.cpuUsage(cpu);
-  return round((used.user + used.system) / (CALIBRATION_FEEDS * ITEMS), 1);
-}
-
 async function setMode(host: Child, mode: string): Promise<void> {
   await host.ask({ cmd: 'mode', mode } as { cmd: string }, 'mode-set');
 }
@@ -114,9 +94,6 @@ async function main(): Promise<void> {
     };
     // One Refresher for every pass, as main.ts keeps one for the process's life.
     const refresher = new Refresher(deps);
-    // Not under the profiler: its samples are the pass's alone.
-    const digestCpuUsPerEntry = profileOnly ? undefined : await calibrate();
-    if (digestCpuUsPerEntry !== undefined) log(`ingest: calibration: digestFeed inline ${digestCpuUsPerEntry} µs of CPU per entry`);
     const rssBefore = round(process.memoryUsage.rss() / 1048576, 1);
     const passes: PassFigures[] = [];
     passes.push(await runPass('first (all new)', refresher, store, config));
@@ -130,7 +107,7 @@ async function main(): Promise<void> {
     }
     await pool.close();
     await store.close();
-    writeResult(args, { digestCpuUsPerEntry, digestWorkers: DIGEST_WORKERS, digestCounts: pool.counts, feeds: FEEDS, items: ITEMS, timeoutMs: TIMEOUT_MS, feedBytes: totalBytes, rssBeforeMb: rssBefore, maxRssMb, passes });
+    writeResult(args, { digestWorkers: DIGEST_WORKERS, digestCounts: pool.counts, feeds: FEEDS, items: ITEMS, timeoutMs: TIMEOUT_MS, feedBytes: totalBytes, rssBeforeMb: rssBefore, maxRssMb, passes });
   } finally {
     await host.stop();
     temp.remove();

@@ -144,7 +144,7 @@ function ingestRuns(runs) {
   });
   return `
 Each run (fresh processes, one after another; the table above is the one with the median first pass). The calibration
-is the portal's digest alone, inline, on 1,000 of the same entries just before the run's first pass: how fast the machine
+is the portal's digest alone, inline, on 1,000 of the same entries, in a process of its own just before the run: how fast the machine
 was at that moment.
 
 ${table(['Run', 'Calibration: digest µs per entry, inline', 'First pass entries/s', 'First pass CPU ms', 'CPU µs per entry', 'Peak RSS MB', 'Process max RSS MB', '304 pass CPU ms', 'Unchanged pass CPU ms', 'Unchanged pass wall ms', 'Hanging pass wall ms'], rows)}
