@@ -166,7 +166,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     timeoutMs: settings.fetchTimeoutMs,
     userAgent: userAgent(packageVersion(), siteUrl()),
   });
-  // Parsing and sanitizing run on the other cores; the main thread fetches, stores and serves.
+  // Parsing and sanitizing run on worker threads, one per core; the main thread fetches, stores and serves.
   const digests = new DigestPool({ size: defaultDigestWorkers(), log: log.child({ component: 'refresh' }) });
   const refresher = new Refresher({
     ...refreshDeps,
