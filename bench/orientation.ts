@@ -7,7 +7,7 @@ import SqliteDatabase from 'better-sqlite3';
 import Handlebars from 'handlebars';
 import Parser from 'rss-parser';
 import sanitize from 'sanitize-html';
-import { syntheticFeed } from './lib/feeds.js';
+import { syntheticBodies } from './lib/feeds.js';
 import { benchArgs, cpuMicrosPerRound, log, median, round, tempDir, writeResult } from './lib/report.js';
 import { buildApp } from '../src/web/index.js';
 import { fillTo, openFilledStore, positionAt, realConfig, type FilledStore } from './lib/fill.js';
@@ -39,7 +39,7 @@ function figure(what: string, unit: string, issue: number, here: number): Orient
 }
 
 async function rssParser(): Promise<OrientationFigure> {
-  const feeds = Array.from({ length: 20 }, (_, n) => syntheticFeed(n, 100).body.toString('utf8'));
+  const feeds = syntheticBodies(20, 100);
   const parser = new Parser();
   const perSecond = await rate(feeds.length, async () => {
     for (const xml of feeds) await parser.parseString(xml);

@@ -54,3 +54,8 @@ export function syntheticFeed(n: number, items: number): SyntheticFeed {
     type: n % 2 === 0 ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8',
   };
 }
+
+/** The first `count` feeds of the corpus as text, as a fetch decodes them. */
+export function syntheticBodies(count: number, items: number): string[] {
+  return Array.from({ length: count }, (_, n) => syntheticFeed(n, items).body.toString('utf8'));
+}
