@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DigestPool, INLINE_BODY_CHARS } from './digest-pool.js';
 import { digestFeed, type DigestInput } from './digest.js';
@@ -11,6 +12,11 @@ function input(body: string, overrides: Partial<DigestInput> = {}): DigestInput 
 }
 
 let pool: DigestPool | undefined;
+
+/** The pool's worker threads (a private field), for tests that stop one or tell them apart. */
+function workersOf(digests: DigestPool): Worker[] {
+  return (digests as unknown as { workers: { worker: Worker }[] }).workers.map((pooled) => pooled.worker);
+}
 afterEach(async () => {
   await pool?.close();
   pool = undefined;
@@ -77,8 +83,7 @@ describe('DigestPool', () => {
     pool = new DigestPool({ size: 1 });
     await pool.run(input(rss));
     const running = pool.run(input(atom));
-    const { workers } = pool as unknown as { workers: { worker: { terminate: () => Promise<number> } }[] };
-    await workers[0]?.worker.terminate();
+    await workersOf(pool)[0]?.terminate();
     expect(await running).toEqual(await digestFeed(input(atom)));
     expect(pool.counts).toEqual({ worker: 2, inline: 1 });
     expect(pool.size).toBe(0);
@@ -105,7 +110,7 @@ describe('DigestPool', () => {
     beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
     afterEach(() => vi.useRealTimers());
 
-    const threadIdOf = (digests: DigestPool) => (digests as unknown as { workers: { worker: { threadId: number } }[] }).workers[0]?.worker.threadId;
+    const threadIdOf = (digests: DigestPool) => workersOf(digests)[0]?.threadId;
 
     it('stops a worker idle for its idle time, and starts another for the next digest', { timeout: 30_000 }, async () => {
       pool = new DigestPool({ size: 1, retireIdleMs: 1_000 });
