@@ -51,6 +51,16 @@ function rawFields(names: readonly string[]): RawField[] {
   return names.map((name) => [xml2jsName(name), rawKey(name), { keepArray: true }]);
 }
 
+// Built once and shared by every parser (rss-parser and xml2js only read them). Module functions,
+// not arrows made per parser: V8 drops the optimized code of closures that are not alive at a full
+// garbage collection.
+const FEED_FIELDS = rawFields(FEED_ELEMENTS);
+const ITEM_FIELDS = rawFields(ITEM_ELEMENTS);
+
+function emptyElement(): RawRecord {
+  return {};
+}
+
 function newParser(): Parser<RawRecord, RawRecord> {
   return new Parser<RawRecord, RawRecord>({
     // <rss> without a version attribute is read as RSS 2.0 rather than refused.
@@ -60,12 +70,12 @@ function newParser(): Parser<RawRecord, RawRecord> {
       // Every element an object ({ _: text }, {} when empty), never a bare string: rss-parser reads
       // `entry.link` and friends, and on a string that is String.prototype.link, a function.
       explicitCharkey: true,
-      emptyTag: () => ({}),
+      emptyTag: emptyElement,
     },
     customFields: {
       // rss-parser accepts [from, to, options] for feed fields too; its typings only know strings.
-      feed: rawFields(FEED_ELEMENTS) as unknown as string[],
-      item: rawFields(ITEM_ELEMENTS),
+      feed: FEED_FIELDS as unknown as string[],
+      item: ITEM_FIELDS,
     },
   });
 }
@@ -79,11 +89,24 @@ function describeXmlError(error: unknown): string {
   return line === undefined ? (first ?? message) : `${first} (line ${line}, column ${column ?? '?'})`;
 }
 
+/**
+ * The last parser made, kept alive on purpose: xml2js gives each parser its own closures for sax's
+ * events, and V8 drops their optimized code at a full garbage collection once none of them is
+ * alive (as sanitize-html's: see ../sanitize/keep-optimized.ts).
+ */
+const kept: { parser?: Parser<RawRecord, RawRecord> } = {};
+
+/** The parser kept alive, if any (for tests). */
+export function keptFeedParser(): unknown {
+  return kept.parser;
+}
+
 /** rss-parser's reading of the document; any failure becomes a FeedParseError. */
 export async function readFeed(xml: string): Promise<RawFeed> {
   try {
     // A fresh parser per document: xml2js parsers keep listeners between parseString calls.
-    const feed = await newParser().parseString(xml);
+    kept.parser = newParser();
+    const feed = await kept.parser.parseString(xml);
     return feed as unknown as RawFeed;
   } catch (error) {
     const sax = error instanceof Error && /\nLine: \d+/.test(error.message);
