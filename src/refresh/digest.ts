@@ -75,7 +75,13 @@ function isPublishedAtGuessed(entry: NormalEntry, now: number): boolean {
 /** A feed repeating an id keeps its first occurrence (feeds list newest first). */
 function uniqueById(entries: readonly NormalEntry[]): NormalEntry[] {
   const seen = new Set<string>();
-  return entries.filter((e) => !seen.has(e.entryId) && Boolean(seen.add(e.entryId)));
+  const unique: NormalEntry[] = [];
+  for (const entry of entries) {
+    if (seen.has(entry.entryId)) continue;
+    seen.add(entry.entryId);
+    unique.push(entry);
+  }
+  return unique;
 }
 
 /**
@@ -83,5 +89,11 @@ function uniqueById(entries: readonly NormalEntry[]): NormalEntry[] {
  * store's retention dropped must not come back as "new" at the next poll.
  */
 function newestFirst(entries: NormalEntry[]): NormalEntry[] {
-  return entries.sort((a, b) => b.publishedAt - a.publishedAt);
+  return entries.sort(byNewestFirst);
+}
+
+// A module function rather than an arrow made per call, whose optimized code V8 would drop at
+// every full garbage collection (see ingest/sanitize/keep-optimized.ts).
+function byNewestFirst(a: NormalEntry, b: NormalEntry): number {
+  return b.publishedAt - a.publishedAt;
 }

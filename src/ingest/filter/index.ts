@@ -24,6 +24,11 @@ function searchableText(entry: NormalEntry): string {
   return [entry.title, entry.contentText, ...entry.categories].join('\n');
 }
 
+/** Without rules every entry is kept: one shared function, not a new closure per feed. */
+function keepAll(): boolean {
+  return true;
+}
+
 /**
  * A predicate that keeps an entry when it matches one of `include` (or there is no include list)
  * and none of `exclude`. Patterns are case-insensitive regular expressions, already validated by
@@ -32,7 +37,7 @@ function searchableText(entry: NormalEntry): string {
 export function compileFilter(rules: EntryFilter): (entry: NormalEntry) => boolean {
   const include = compilePatterns(rules.include, 'include');
   const exclude = compilePatterns(rules.exclude, 'exclude');
-  if (include.length === 0 && exclude.length === 0) return () => true;
+  if (include.length === 0 && exclude.length === 0) return keepAll;
   return (entry) => {
     const text = searchableText(entry);
     if (include.length > 0 && !include.some((re) => re.test(text))) return false;
