@@ -2,37 +2,20 @@
 // (its own process): a first full pass, a 304 pass, an unchanged-200 pass, and a pass where a tenth
 // of the sources hang until the timeout. With --profile-only: the first pass alone (run under --cpu-prof).
 import { join } from 'node:path';
-import { pino } from 'pino';
-import type { FeedsConfig, SourceConfig } from '../src/core/types.js';
-import { fetchFeed } from '../src/ingest/index.js';
-import { DigestPool, Refresher, defaultDigestWorkers, dueSources, type RefreshDeps } from '../src/refresh/index.js';
+import type { FeedsConfig } from '../src/core/types.js';
+import { defaultDigestWorkers, dueSources, type Refresher } from '../src/refresh/index.js';
 import { openMigratedStore, syncSources, type OpenedStore } from '../src/store/index.js';
 import { startChild, type Child } from './lib/child.js';
+import { ITEMS, benchRefresher, feedsConfig } from './lib/ingest-setup.js';
 import { benchArgs, log, round, tempDir, writeResult } from './lib/report.js';
 
 const args = benchArgs();
 const profileOnly = process.argv.includes('--profile-only');
 const FEEDS = args.full ? 1000 : 100;
-const ITEMS = 50;
 const TIMEOUT_MS = args.full ? 5000 : 2000;
 const workersArg = process.argv.find((a) => a.startsWith('--digest-workers='));
 /** Digest worker threads, as main.ts starts them (one per core) unless told. */
 const DIGEST_WORKERS = workersArg ? Number(workersArg.split('=')[1]) : defaultDigestWorkers();
-
-function feedsConfig(port: number): FeedsConfig {
-  const sources: SourceConfig[] = Array.from({ length: FEEDS }, (_, n) => ({
-    id: `feed-${n}`,
-    title: `Feed ${n}`,
-    site: `http://feeds.example.org/${n}/`,
-    feed: `http://127.0.0.1:${port}/feeds/${n}.xml`,
-    description: `Synthetic feed ${n}`,
-    category: ['advocacy', 'government', 'research'][n % 3] as string,
-  }));
-  return {
-    site: { title: 'Bench', tagline: 'Bench', url: 'https://portal.example.org/', timezone: 'America/Chicago', maxEntries: 200 },
-    sources,
-  };
-}
 
 export interface PassFigures {
   pass: string;
@@ -80,20 +63,10 @@ async function main(): Promise<void> {
   try {
     const { port, totalBytes } = await host.next<{ cmd: string; port: number; totalBytes: number }>('ready');
     const store = await openMigratedStore(join(temp.dir, 'ingest.db'));
-    const config = feedsConfig(port);
+    const config = feedsConfig(port, FEEDS);
     await syncSources(store.db, config.sources, Date.now());
-    const pool = new DigestPool({ size: DIGEST_WORKERS });
-    const deps: RefreshDeps = {
-      digest: pool.run,
-      releaseIdleDigesters: () => pool.releaseIdle(),
-      db: store.db,
-      fetchFeed,
-      log: pino({ level: 'silent' }),
-      now: Date.now,
-      fetchOptions: { timeoutMs: TIMEOUT_MS, userAgent: 'PatientEngagementPortal/bench (+https://portal.example.org/)' },
-    };
     // One Refresher for every pass, as main.ts keeps one for the process's life.
-    const refresher = new Refresher(deps);
+    const { refresher, pool } = benchRefresher(store, DIGEST_WORKERS, TIMEOUT_MS);
     const rssBefore = round(process.memoryUsage.rss() / 1048576, 1);
     const passes: PassFigures[] = [];
     passes.push(await runPass('first (all new)', refresher, store, config));

@@ -198,6 +198,23 @@ ${costs(profile.byFunction)}
 `;
 }
 
+function busySection(busy) {
+  const rows = busy.windows.map((w) => [w.window, w.visits, w.p50Ms, w.p90Ms, w.p99Ms, w.maxMs]);
+  const rate = busy.pass.wallMs > 0 ? Math.round(busy.pass.entriesAdded / (busy.pass.wallMs / 1000)) : 0;
+  return `## Visitors during a first pass
+
+_Ran ${busy.ranAt}._
+The web app and the refresher in one process, as \`npm start\` runs them (${busy.digestWorkers} digest worker threads; the main thread
+fetches, stores and serves); one visitor, in a process of its own, asks for \`/\` ${busy.visitsPerSecond} times a second, one request at a
+time, through a first pass over ${busy.feeds} synthetic feeds × ${busy.items} (${busy.pass.entriesAdded} entries in ${busy.pass.wallMs} ms, ${rate}/s with the
+visitor), then after it. During the pass every saved feed makes the page's cache stale (as main.ts wires it), so most visits
+are a query, a render and a compression, queued behind the store's writes. Latency is the visitor's, end to end. No mark:
+this shows what a reader meets while the portal ingests.
+
+${table(['Window', 'Visits', 'p50 ms', 'p90 ms', 'p99 ms', 'Max ms'], rows)}
+`;
+}
+
 function growSection(grow) {
   const rows = grow.sizes.flatMap((s) =>
     s.pages.map((p) => [s.entries, s.fileMb, s.bytesPerEntry, p.page, p.bytes, p.uncachedMedianMs, p.uncachedP90Ms, p.cachedMedianUs]),
@@ -216,7 +233,7 @@ ${table(['Entries', 'DB file MB', 'Bytes/entry', 'Page', 'Bytes sent', 'Uncached
 
 export function renderResults(results) {
   const m = results.machine;
-  const { serve, ingest, grow, profile, floors, orientation } = results.benches;
+  const { serve, ingest, grow, profile, floors, orientation, busy } = results.benches;
   const analysisFile = join(benchDir, 'ANALYSIS.md');
   const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8').trim()}\n` : '';
   return `# Benchmark results (${results.mode} mode)
@@ -236,5 +253,6 @@ ${orientation ? orientationSection(orientation) : ''}
 ${floors ? floorsSection(floors) : ''}
 ${ingest ? ingestSection(ingest) : ''}
 ${profile ? profileSection(profile) : ''}
+${busy ? busySection(busy) : ''}
 ${grow ? growSection(grow) : ''}`;
 }

@@ -1,0 +1,89 @@
+// Visitors during a first pass: the web app and the refresher in one process, as `npm start` runs
+// them (a worker per core digesting, the main thread fetching, storing and serving), one visitor in
+// its own process asking for `/` VISITS_PER_SECOND times a second through a first ingest pass, then
+// for AFTER_SECONDS after it. During the pass the stream changes with every saved feed, so most
+// visits find the page's cache stale (query, render, compress) and wait behind the store's writes.
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createLogger } from '../src/log.js';
+import { defaultDigestWorkers, dueSources } from '../src/refresh/index.js';
+import { openMigratedStore, syncSources } from '../src/store/index.js';
+import { buildApp } from '../src/web/index.js';
+import { startChild, type Child } from './lib/child.js';
+import { ITEMS, benchRefresher, feedsConfig } from './lib/ingest-setup.js';
+import { benchArgs, log, percentile, round, tempDir, writeResult } from './lib/report.js';
+
+const args = benchArgs();
+const FEEDS = args.full ? 1000 : 100;
+const TIMEOUT_MS = 5000;
+const VISITS_PER_SECOND = 20;
+const AFTER_SECONDS = args.full ? 10 : 3;
+
+export interface VisitFigures {
+  window: string;
+  visits: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+function figures(window: string, latencies: readonly number[]): VisitFigures {
+  const ms = (p: number) => round(percentile(latencies, p), 1);
+  return { window, visits: latencies.length, p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99), maxMs: ms(100) };
+}
+
+/** Latencies of the visits made while `during` runs. */
+async function visitsDuring(visitor: Child, url: string, during: () => Promise<unknown>): Promise<number[]> {
+  await visitor.ask({ cmd: 'visit', url, intervalMs: 1000 / VISITS_PER_SECOND } as { cmd: string }, 'visiting');
+  await during();
+  const { latencies } = await visitor.ask<{ cmd: string; latencies: number[] }>({ cmd: 'stop' }, 'visited');
+  return latencies;
+}
+
+async function main(): Promise<void> {
+  const temp = tempDir('busy');
+  const host = startChild('feed-server.ts', [JSON.stringify({ feeds: FEEDS, items: ITEMS })]);
+  const visitor = startChild('visitor.ts', []);
+  try {
+    const { port } = await host.next<{ cmd: string; port: number }>('ready');
+    await visitor.next('ready');
+    const store = await openMigratedStore(join(temp.dir, 'busy.db'));
+    const config = feedsConfig(port, FEEDS);
+    await syncSources(store.db, config.sources, Date.now());
+    const version = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
+    const app = await buildApp({
+      db: store.db,
+      getConfig: () => config,
+      getSiteUrl: () => config.site.url,
+      readStreamVersion: () => version.get()?.value ?? 0,
+      logger: createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: true }) }),
+      metrics: new Registry(),
+    });
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `${address}/`;
+    const { refresher, pool } = benchRefresher(store, defaultDigestWorkers(), TIMEOUT_MS);
+    const sources = await dueSources(store.db, config, Date.now());
+    let pass = { wallMs: 0, entriesAdded: 0 };
+    const during = await visitsDuring(visitor, url, async () => {
+      const started = performance.now();
+      // As main.ts wires it: a saved feed makes the pages' cache stale at once.
+      const result = await refresher.refreshAll(sources, { trigger: 'bench', onStreamChanged: () => app.webContext.versions.invalidate() });
+      pass = { wallMs: Math.round(performance.now() - started), entriesAdded: result.totals.entriesAdded };
+    });
+    const after = await visitsDuring(visitor, url, () => new Promise((resolve) => setTimeout(resolve, AFTER_SECONDS * 1000)));
+    const windows = [figures('during the first pass', during), figures(`${AFTER_SECONDS} s after it`, after)];
+    for (const window of windows) log(`busy: ${JSON.stringify(window)}`);
+    await app.close();
+    await pool.close();
+    await store.close();
+    writeResult(args, { feeds: FEEDS, items: ITEMS, visitsPerSecond: VISITS_PER_SECOND, digestWorkers: defaultDigestWorkers(), pass, windows });
+  } finally {
+    await visitor.stop();
+    await host.stop();
+    temp.remove();
+  }
+}
+
+await main();
