@@ -179,7 +179,8 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     refresher,
     getConfig: () => live.current(),
     now: Date.now,
-    // Pages cached for the old stream version let go at once, not at the next version check.
+    // When a pass ends, pages cached for the old stream version let go at once; during it, within
+    // the version check's second.
     onStreamChanged: () => app.webContext.versions.invalidate(),
     onReport: (report) => pollMetrics.observeReport(report),
   });

@@ -44,13 +44,14 @@ async function setUp(sources: SourceConfig[]) {
     fetchOptions: { timeoutMs: 5000, userAgent: 'test' },
   });
   const reports: RefreshReport[] = [];
-  let streamChanges = 0;
+  /** How many reports there were at each stream-change call. */
+  const streamChanges: number[] = [];
   const passes = createPollPasses({
     db: store.db,
     refresher,
     getConfig: () => config,
     now: () => NOW,
-    onStreamChanged: () => void (streamChanges += 1),
+    onStreamChanged: () => void streamChanges.push(reports.length),
     onReport: (report) => {
       reports.push(report);
       metrics.observeReport(report);
@@ -69,7 +70,17 @@ describe('createPollPasses', () => {
       ['a', 'updated', 3],
       ['b', 'updated', 3],
     ]);
-    expect(bench.streamChanges()).toBe(2);
+    // Once, when the pass has ended (after both sources' reports), not once per source.
+    expect(bench.streamChanges()).toEqual([2]);
+  });
+
+  it('a pass that changes nothing does not tell the caches', async () => {
+    const bench = await setUp([src('a', 'a.xml')]);
+    await bench.passes.runPass('schedule', new AbortController().signal);
+    // The same feed again: nothing new to store.
+    await bench.passes.runPass('schedule', new AbortController().signal);
+    expect(bench.reports.map((r) => r.outcome)).toEqual(['updated', 'unchanged']);
+    expect(bench.streamChanges()).toEqual([1]);
   });
 
   it("a 'config' pass refreshes only the marked sources, and does nothing when none is marked", async () => {

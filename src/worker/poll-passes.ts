@@ -14,7 +14,12 @@ export interface PollPassesDeps {
   getConfig: () => FeedsConfig;
   now: () => number;
   concurrency?: number;
-  /** Entries were added or updated: caches of the stream let go. */
+  /**
+   * A pass that added, updated or removed entries has ended: caches of the stream let go. Once per
+   * pass, not per source: the pages re-read the stream's version at most once a second on their
+   * own (VersionTracker), so during a pass they show new entries within a second without a
+   * re-render for every saved feed (a first pass saves dozens a second, each a render per visit).
+   */
   onStreamChanged?: () => void;
   /** After each source. */
   onReport?: (report: RefreshReport) => void;
@@ -38,13 +43,18 @@ export function createPollPasses(deps: PollPassesDeps): PollPasses {
     const due = await dueSources(deps.db, deps.getConfig(), deps.now());
     const sources = targeted ? due.filter((s) => only.has(s.row.id)) : due;
     if (targeted && sources.length === 0) return;
-    await deps.refresher.refreshAll(sources, {
-      trigger,
-      signal,
-      ...(deps.concurrency !== undefined && { concurrency: deps.concurrency }),
-      onStreamChanged: () => deps.onStreamChanged?.(),
-      onProgress: (_done, _total, report) => deps.onReport?.(report),
-    });
+    let changed = false;
+    try {
+      await deps.refresher.refreshAll(sources, {
+        trigger,
+        signal,
+        ...(deps.concurrency !== undefined && { concurrency: deps.concurrency }),
+        onStreamChanged: () => (changed = true),
+        onProgress: (_done, _total, report) => deps.onReport?.(report),
+      });
+    } finally {
+      if (changed) deps.onStreamChanged?.();
+    }
   };
 
   return {
