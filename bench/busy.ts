@@ -1,15 +1,16 @@
 // Visitors during a first pass: the web app and the refresher in one process, as `npm start` runs
 // them (a worker per core digesting, the main thread fetching, storing and serving), one visitor in
 // its own process asking for `/` VISITS_PER_SECOND times a second through a first ingest pass, then
-// for AFTER_SECONDS after it. During the pass the stream changes with every saved feed, so most
-// visits find the page's cache stale (query, render, compress) and wait behind the store's writes.
+// for AFTER_SECONDS after it. The pass runs as the scheduler runs one (createPollPasses, wired to
+// the pages' cache as main.ts wires it), so the pages re-render at most once a second while it runs.
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createLogger } from '../src/log.js';
-import { defaultDigestWorkers, dueSources } from '../src/refresh/index.js';
+import { defaultDigestWorkers } from '../src/refresh/index.js';
 import { openMigratedStore, syncSources } from '../src/store/index.js';
 import { buildApp } from '../src/web/index.js';
+import { createPollPasses } from '../src/worker/index.js';
 import { startChild, type Child } from './lib/child.js';
 import { ITEMS, benchRefresher, feedsConfig } from './lib/ingest-setup.js';
 import { benchArgs, log, percentile, round, tempDir, writeResult } from './lib/report.js';
@@ -64,13 +65,19 @@ async function main(): Promise<void> {
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `${address}/`;
     const { refresher, pool } = benchRefresher(store, defaultDigestWorkers(), TIMEOUT_MS);
-    const sources = await dueSources(store.db, config, Date.now());
-    let pass = { wallMs: 0, entriesAdded: 0 };
+    const pass = { wallMs: 0, entriesAdded: 0 };
+    const passes = createPollPasses({
+      db: store.db,
+      refresher,
+      getConfig: () => config,
+      now: Date.now,
+      onStreamChanged: () => app.webContext.versions.invalidate(),
+      onReport: (report) => (pass.entriesAdded += report.added),
+    });
     const during = await visitsDuring(visitor, url, async () => {
       const started = performance.now();
-      // As main.ts wires it: a saved feed makes the pages' cache stale at once.
-      const result = await refresher.refreshAll(sources, { trigger: 'bench', onStreamChanged: () => app.webContext.versions.invalidate() });
-      pass = { wallMs: Math.round(performance.now() - started), entriesAdded: result.totals.entriesAdded };
+      await passes.runPass('bench', new AbortController().signal);
+      pass.wallMs = Math.round(performance.now() - started);
     });
     const after = await visitsDuring(visitor, url, () => new Promise((resolve) => setTimeout(resolve, AFTER_SECONDS * 1000)));
     const windows = [figures('during the first pass', during), figures(`${AFTER_SECONDS} s after it`, after)];

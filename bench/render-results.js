@@ -207,9 +207,10 @@ _Ran ${busy.ranAt}._
 The web app and the refresher in one process, as \`npm start\` runs them (${busy.digestWorkers} digest worker threads; the main thread
 fetches, stores and serves); one visitor, in a process of its own, asks for \`/\` ${busy.visitsPerSecond} times a second, one request at a
 time, through a first pass over ${busy.feeds} synthetic feeds × ${busy.items} (${busy.pass.entriesAdded} entries in ${busy.pass.wallMs} ms, ${rate}/s with the
-visitor), then after it. During the pass every saved feed makes the page's cache stale (as main.ts wires it), so most visits
-are a query, a render and a compression, queued behind the store's writes. Latency is the visitor's, end to end. No mark:
-this shows what a reader meets while the portal ingests.
+visitor), then after it. The pass runs as the scheduler runs one (\`createPollPasses\`, wired to the pages' cache as main.ts wires it):
+while it runs the pages re-read the stream's version at most once a second, so a visit is a re-render (query, render, compress)
+at most once a second, and otherwise waits only behind the main thread's other work (fetches, the store's writes). Latency is
+the visitor's, end to end. No mark: this shows what a reader meets while the portal ingests.
 
 ${table(['Window', 'Visits', 'p50 ms', 'p90 ms', 'p99 ms', 'Max ms'], rows)}
 `;
