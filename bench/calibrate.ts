@@ -5,11 +5,11 @@
 // memory is not touched) and shows the figure beside the run's.
 import { digestInline } from './lib/digest.js';
 import { syntheticBodies } from './lib/feeds.js';
+import { ITEMS } from './lib/ingest-setup.js';
 import { benchArgs, cpuMicrosPerRound, log, round, writeResult } from './lib/report.js';
 
 const args = benchArgs();
 const CALIBRATION_FEEDS = 20;
-const ITEMS = 50;
 
 const bodies = syntheticBodies(CALIBRATION_FEEDS, ITEMS);
 const [micros = 0] = await cpuMicrosPerRound(() => digestInline(bodies), 1);
