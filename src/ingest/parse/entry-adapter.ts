@@ -29,11 +29,10 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
   const link = alternateLink(links, baseOf) ?? permalinkGuid(item) ?? '';
   const title = titleOf(item, outline, flavour);
   const content = contentOf(item, outline, flavour, baseOf);
-  const contentText = lazyText(content.html);
   const dates = datesOf(item, ctx.now);
   const guid = firstText(item, ['guid', 'id']) ?? stringAttr(rawAttrs(item), 'rdf:about');
   const entry = {
-    entryId: entryIdOf({ guid, link, title, dateText: dates.dateText, contentText }),
+    entryId: entryIdOf({ guid, link, title, dateText: dates.dateText, contentText: () => textOfHtml(content.html) }),
     title,
     link,
     publishedAt: dates.publishedAt,
@@ -43,30 +42,39 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
     contentHtml: content.html,
     baseUrl: content.baseUrl,
   } as NormalEntry;
-  defineDerivedText(entry, contentText);
+  Object.defineProperties(entry, DERIVED_TEXT);
   const author = authorOf(item) ?? feed.author;
   if (author) entry.author = author;
   if (dates.updatedAt !== undefined) entry.updatedAt = dates.updatedAt;
   return entry;
 }
 
-/** The plain text of `html`, worked out on the first call only. */
-function lazyText(html: string): () => string {
-  let text: string | undefined;
-  return () => (text ??= textOfHtml(html));
+/** Where an entry keeps its plain text once worked out (not enumerable: not part of the entry's data). */
+const TEXT = Symbol('contentText');
+
+type WithText = NormalEntry & { [TEXT]?: string };
+
+function contentTextOf(this: WithText): string {
+  return (this[TEXT] ??= textOfHtml(this.contentHtml));
+}
+
+function excerptOf(this: NormalEntry): string {
+  return makeExcerpt(this.contentText);
 }
 
 /**
  * contentText and excerpt derive from contentHtml, so they are computed when first read: refresh
  * reads them only for entries it stores (after the hash comparison), and its sanitizer makes its
  * own from what survives. Enumerable, so the entry still reads and compares as plain data.
+ *
+ * One set of getter functions for every entry: V8 keys an object's hidden class on its accessors,
+ * and getters made per entry turned every entry after the first into a dictionary of properties.
  */
-function defineDerivedText(entry: NormalEntry, text: () => string): void {
-  Object.defineProperties(entry, {
-    contentText: { get: text, enumerable: true, configurable: true },
-    excerpt: { get: () => makeExcerpt(text()), enumerable: true, configurable: true },
-  });
-}
+const DERIVED_TEXT: PropertyDescriptorMap = {
+  [TEXT]: { value: undefined, writable: true, enumerable: false, configurable: true },
+  contentText: { get: contentTextOf, enumerable: true, configurable: true },
+  excerpt: { get: excerptOf, enumerable: true, configurable: true },
+};
 
 function stringAttr(attrs: Record<string, unknown>, name: string): string | undefined {
   const value = attrs[name];

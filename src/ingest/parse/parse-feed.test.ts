@@ -264,3 +264,25 @@ describe('parseFeed keeps its last reader alive', () => {
     expect(keptFeedParser()).not.toBe(first);
   });
 });
+
+describe('parseFeed: the derived text of each entry', () => {
+  const items = ['First <b>one</b>.', 'Second &amp; <i>two</i>.', 'Third, three.']
+    .map((html, i) => `<item><title>T${i}</title><guid>g${i}</guid><description>${html.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</description></item>`)
+    .join('');
+  const xml = `<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><link>https://f.example.org/</link>${items}</channel></rss>`;
+
+  it("is each entry's own, whichever entry is read first, and reads as plain data", async () => {
+    const { entries } = await parseFeed(xml, FETCH_URL, NOW);
+    // Read the last first: the getters are shared by every entry, the text is not.
+    expect(entries[2]?.contentText).toBe('Third, three.');
+    expect(entries.map((e) => e.contentText)).toEqual(['First one.', 'Second & two.', 'Third, three.']);
+    expect(entries.map((e) => e.excerpt)).toEqual(['First one.', 'Second & two.', 'Third, three.']);
+    for (const entry of entries) {
+      expect(Object.keys(entry)).toEqual(expect.arrayContaining(['contentText', 'excerpt']));
+      // The worked-out text is kept out of sight: not a key, not in a copy or a clone.
+      expect(Object.getOwnPropertySymbols(entry).every((key) => !Object.getOwnPropertyDescriptor(entry, key)?.enumerable)).toBe(true);
+      expect(JSON.parse(JSON.stringify(entry))).toEqual({ ...entry });
+      expect(structuredClone({ ...entry })).toEqual({ ...entry });
+    }
+  });
+});
