@@ -1,5 +1,5 @@
 // The store's public face: the SQLite database and its repositories. No network, no ingest code.
-export { openStore, openMigratedStore, migrateToLatest, PAGE_SIZE, type Db, type OpenedStore } from './database.js';
+export { openStore, openMigratedStore, migrateToLatest, type Db, type OpenedStore } from './database.js';
 export type { Database, SourceRow, EntryRow, PollRunRow } from './schema.js';
 export {
   syncSources,

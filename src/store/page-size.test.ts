@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEntry, makeSource } from '../../test/helpers/store.js';
-import { PAGE_SIZE, openMigratedStore, saveFetch, syncSources } from './index.js';
+import { PAGE_SIZE } from './database.js';
+import { openMigratedStore, saveFetch, syncSources } from './index.js';
 
 let dir: string;
 beforeEach(() => {
