@@ -7,11 +7,11 @@ import Parser from 'rss-parser';
 import sanitize from 'sanitize-html';
 import { digestInline } from './lib/digest.js';
 import { syntheticBodies } from './lib/feeds.js';
+import { ITEMS } from './lib/ingest-setup.js';
 import { benchArgs, cpuMicrosPerRound, log, median, round, tempDir, writeResult } from './lib/report.js';
 
 const args = benchArgs();
 const FEEDS = args.full ? 200 : 40;
-const ITEMS = 50;
 const ROUNDS = args.full ? 5 : 3;
 
 export interface Floor {
