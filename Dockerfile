@@ -55,4 +55,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # The exec form makes node PID 1, so `docker stop` sends SIGTERM straight to the portal's
 # graceful shutdown. An 8 MB young generation, as `npm start` runs it: V8's 16 MB default cost
 # ~20 MB of peak RSS in a big poll pass for no throughput (bench/RESULTS.md).
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=25", "dist/src/main.js", "serve"]
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js", "serve"]

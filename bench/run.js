@@ -52,7 +52,7 @@ function runChild(script, extraArgs, nodeArgs = []) {
 }
 
 /** The node options `npm start` and `npm run poll` run the portal with (package.json). */
-const PORTAL_NODE_OPTIONS = ['--max-semi-space-size=8', '--heap-growing-percent=25'];
+const PORTAL_NODE_OPTIONS = ['--max-semi-space-size=8'];
 
 function runBench(name) {
   if (name === 'profile') return runProfile();

@@ -46,8 +46,8 @@ async function prepare(dbPath: string): Promise<Route[]> {
   ];
 }
 
-/** The portal's own node flags (run.js starts this bench with them: `npm start`'s heap sizing). */
-const PORTAL_FLAGS = process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size') || flag.startsWith('--heap-growing-percent'));
+/** The portal's own node flags (run.js starts this bench with them: `npm start`'s young-generation size). */
+const PORTAL_FLAGS = process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size'));
 
 async function startServer(dbPath: string, routes: Route[], logLevel: string) {
   const server = startChild('serve-server.ts', [JSON.stringify({ dbPath, paths: routes.map((r) => r.path), acceptEncoding: ACCEPT, logLevel })], PORTAL_FLAGS);

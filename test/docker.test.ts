@@ -102,7 +102,7 @@ describe('Dockerfile', () => {
   });
 
   it('starts the server with node in exec form, and checks /healthz with node (no curl in slim)', () => {
-    expect(of(runtime, 'CMD').map((i) => JSON.parse(i.args))).toEqual([['node', '--max-semi-space-size=8', '--heap-growing-percent=25', 'dist/src/main.js', 'serve']]);
+    expect(of(runtime, 'CMD').map((i) => JSON.parse(i.args))).toEqual([['node', '--max-semi-space-size=8', 'dist/src/main.js', 'serve']]);
     const [healthcheck] = of(runtime, 'HEALTHCHECK').map((i) => i.args);
     expect(healthcheck).toMatch(/CMD \["node", "-e", .*\/healthz/);
     expect(healthcheck).not.toMatch(/curl|wget/);
