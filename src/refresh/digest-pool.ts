@@ -1,9 +1,10 @@
 // Digests on worker threads. Parsing and sanitizing a feed is the CPU-bound part of a refresh; on the
 // main thread it queued behind the store's writes and the fetches. The pool keeps each worker busy
-// with one digest and one waiting; past that, digests wait in the pool, on the main thread, and go
-// to the first worker that has room.
+// with one digest and one waiting; past that a digest runs inline while the main thread has time
+// to spare, and queues on the least busy worker while it has not.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -16,14 +17,16 @@ export interface DigestRequest {
 
 export type DigestReply = { id: number; ok: true; output: DigestOutput } | { id: number; ok: false; message: string; stack?: string };
 
-/**
- * Digests posted to a worker at once: one running, one waiting, so it never idles between them.
- * The rest wait in the pool rather than in a worker's queue or inline: a digest run inline (when
- * the workers were full and the main thread looked idle) made the main thread's heap grow by tens
- * of MB in a first pass and delayed the stores the workers wait on, and one queued deep on a busy
- * worker waits there while another worker may be free.
- */
+/** Digests a worker holds before others may run inline: one running, one waiting, so it never idles. */
 const PER_WORKER = 2;
+
+/**
+ * With every worker full, a digest runs inline only if the main thread was busy less than this
+ * share of the last ELU_WINDOW_MS; else it queues on a worker. The main thread also fetches and
+ * stores: taking digests whenever the workers were full left them idle while it fell behind.
+ */
+const INLINE_BELOW_UTILIZATION = 0.5;
+const ELU_WINDOW_MS = 200;
 
 /**
  * A worker's heap is kept small (a worker with V8's defaults let ~60 MB of garbage build up, the
@@ -83,26 +86,22 @@ export class DigestPool {
 
   constructor(private readonly options: DigestPoolOptions) {}
 
-  /** Digests waiting for a worker with room, oldest first. */
-  private readonly waiting: Pending[] = [];
-
-  /** A Digester (RefreshDeps.digest): on a worker with room, else waiting in the pool for one; inline without workers. */
+  /** A Digester (RefreshDeps.digest): on a worker with room, else inline while the main thread has time, else queued on a worker. */
   readonly run = (input: DigestInput): Promise<DigestOutput> => {
-    if (this.closed || this.options.size === 0 || input.body.length > INLINE_BODY_CHARS) {
+    const pooled = this.closed || input.body.length > INLINE_BODY_CHARS ? undefined : this.pickWorker();
+    if (!pooled) {
       this.counts.inline += 1;
       return digestFeed(input);
     }
-    const pooled = this.workerWithRoom();
-    if (!pooled) return new Promise<DigestOutput>((resolve, reject) => this.waiting.push({ input, resolve, reject }));
+    this.counts.worker += 1;
     return this.post(pooled, input);
   };
 
-  /** Stops the workers; digests running on them or waiting for them are rejected, later ones run inline. */
+  /** Stops the workers; digests still running on them are rejected, later ones run inline. */
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0);
     for (const pooled of workers) clearTimeout(pooled.idleTimer);
-    for (const waiting of this.waiting.splice(0)) waiting.reject(new Error('refresh: digest pool closed'));
     await Promise.all(workers.map((pooled) => pooled.worker.terminate()));
   }
 
@@ -119,26 +118,32 @@ export class DigestPool {
     return this.workers.length;
   }
 
-  /** The least busy worker if it has room (a new one while the pool is not full), else undefined. */
-  private workerWithRoom(): PooledWorker | undefined {
+  /** The worker to digest on, or undefined to digest inline. */
+  private pickWorker(): PooledWorker | undefined {
     if (this.workers.length < this.options.size) return this.spawn();
     let best: PooledWorker | undefined;
     for (const pooled of this.workers) if (!best || pooled.pending.size < best.pending.size) best = pooled;
-    return best && best.pending.size < PER_WORKER ? best : undefined;
+    if (!best || best.pending.size < PER_WORKER) return best;
+    return this.mainThreadUtilization() < INLINE_BELOW_UTILIZATION ? undefined : best;
   }
 
-  /** Hands waiting digests to workers with room, starting workers as the pool's size allows. */
-  private dispatchWaiting(): void {
-    while (this.waiting.length > 0 && !this.closed) {
-      const pooled = this.workerWithRoom();
-      if (!pooled) return;
-      const next = this.waiting.shift() as Pending;
-      next.resolve(this.post(pooled, next.input));
+  private eluMark = performance.eventLoopUtilization();
+  private eluMarkedAt = performance.now();
+  private recentUtilization = 0;
+
+  /** The share of the last window the main thread's event loop spent working. */
+  private mainThreadUtilization(): number {
+    const now = performance.now();
+    if (now - this.eluMarkedAt >= ELU_WINDOW_MS) {
+      const current = performance.eventLoopUtilization();
+      this.recentUtilization = performance.eventLoopUtilization(current, this.eluMark).utilization;
+      this.eluMark = current;
+      this.eluMarkedAt = now;
     }
+    return this.recentUtilization;
   }
 
   private post(pooled: PooledWorker, input: DigestInput): Promise<DigestOutput> {
-    this.counts.worker += 1;
     const id = this.nextId++;
     return new Promise<DigestOutput>((resolve, reject) => {
       clearTimeout(pooled.idleTimer);
@@ -164,7 +169,6 @@ export class DigestPool {
     const pending = pooled.pending.get(reply.id);
     if (!pending) return;
     pooled.pending.delete(reply.id);
-    this.dispatchWaiting();
     if (pooled.pending.size === 0) this.retireWhenIdle(pooled);
     if (reply.ok) pending.resolve(reply.output);
     else pending.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
@@ -204,8 +208,6 @@ export class DigestPool {
       }
     }
     pooled.pending.clear();
-    // Digests waiting for room go to the worker started in its place.
-    this.dispatchWaiting();
   }
 }
 

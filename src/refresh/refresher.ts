@@ -5,12 +5,7 @@ import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
 import { refreshSource, type BodyDigests } from './refresh-source.js';
 import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
 
-/**
- * Sources fetching or worked on at once. Enough to keep every digest worker fed while others are
- * being fetched and stored: at 4 the two workers of the 2-core bench machine waited for work a
- * quarter of the time (their event loops ~75% busy), at 8 the pass kept more of both cores busy.
- */
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 4;
 
 /**
  * Requests open at once, stalled ones included. Hanging sources delay a pass by about one timeout
