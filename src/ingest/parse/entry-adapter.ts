@@ -32,7 +32,7 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
   const dates = datesOf(item, ctx.now);
   const guid = firstText(item, ['guid', 'id']) ?? stringAttr(rawAttrs(item), 'rdf:about');
   const entry = {
-    entryId: entryIdOf({ guid, link, title, dateText: dates.dateText, contentText: () => textOfHtml(content.html) }),
+    entryId: '',
     title,
     link,
     publishedAt: dates.publishedAt,
@@ -43,6 +43,9 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
     baseUrl: content.baseUrl,
   } as NormalEntry;
   Object.defineProperties(entry, DERIVED_TEXT);
+  // Set after the getters, so an id made from the text (no guid, link, title or date) and a later
+  // read of contentText share one worked-out text.
+  entry.entryId = entryIdOf({ guid, link, title, dateText: dates.dateText, contentText: () => entry.contentText });
   const author = authorOf(item) ?? feed.author;
   if (author) entry.author = author;
   if (dates.updatedAt !== undefined) entry.updatedAt = dates.updatedAt;

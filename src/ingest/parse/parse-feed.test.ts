@@ -285,4 +285,14 @@ describe('parseFeed: the derived text of each entry', () => {
       expect(structuredClone({ ...entry })).toEqual({ ...entry });
     }
   });
+
+  it('is worked out once when the id is made from it (no guid, link, title or date)', async () => {
+    const bare = `<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><item><description>Only &lt;b&gt;text&lt;/b&gt;.</description></item></channel></rss>`;
+    const [entry] = (await parseFeed(bare, FETCH_URL, NOW)).entries;
+    expect(entry?.entryId).toMatch(/^hash:[0-9a-f]{64}$/);
+    // Before contentText is read, the id's reading of the text is already kept for it.
+    const kept = Object.getOwnPropertySymbols(entry).map((key) => (entry as unknown as Record<symbol, unknown>)[key]);
+    expect(kept).toEqual(['Only text.']);
+    expect(entry?.contentText).toBe('Only text.');
+  });
 });
