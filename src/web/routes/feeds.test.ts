@@ -34,7 +34,7 @@ beforeEach(async () => {
   const { entries } = await listStream(feeds.store.db, { limit: 200 });
   ALL_TITLES_NEWEST_FIRST = entries.map((e) => cleanXmlText(e.title));
   expect(ALL_TITLES_NEWEST_FIRST[0]).toBe(HOSTILE_TITLE_CLEAN);
-  expect(ALL_TITLES_NEWEST_FIRST).toHaveLength(5);
+  expect(ALL_TITLES_NEWEST_FIRST).toHaveLength(6);
 });
 
 describe('feed routes: formats and content types', () => {
