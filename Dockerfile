@@ -16,8 +16,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
+# Dependencies first, so a code change does not reinstall them. (npm ci's prepare step finds no
+# src/ yet and builds nothing; the build below does.)
 COPY package.json package-lock.json .npmrc ./
+COPY bin ./bin
 RUN npm ci --loglevel=warn --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./

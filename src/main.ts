@@ -220,8 +220,8 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
 }
 
 /**
- * serve as a process: runs until SIGTERM or SIGINT, then shuts down cleanly; a second signal exits
- * at once. SIGHUP reloads the feeds file. The signals are listened for from the very start, so one
+ * serve as a process: runs until SIGTERM or SIGINT, then shuts down cleanly; a second signal (a
+ * second or more later) exits at once. SIGHUP reloads the feeds file. The signals are listened for from the very start, so one
  * that arrives during start-up is not lost (nor kills the process with the default action).
  */
 async function serveUntilSignalled(io: CommandIo): Promise<number> {
@@ -257,6 +257,8 @@ interface SignalListener {
   dispose(): void;
 }
 
+const SAME_SIGNAL_WITHIN_MS = 1000;
+
 function listenForSignals(): SignalListener {
   let first: NodeJS.Signals | undefined;
   let resolveStop: (signal: NodeJS.Signals) => void = () => {};
@@ -264,10 +266,16 @@ function listenForSignals(): SignalListener {
   let hangup: (() => void) | undefined;
   let hangupPending = false;
   let second: (signal: NodeJS.Signals) => void = () => process.exit(1);
+  let firstAt = 0;
   const onStopSignal = (signal: NodeJS.Signals) => {
-    if (first !== undefined) return second(signal);
-    first = signal;
-    resolveStop(signal);
+    if (first === undefined) {
+      first = signal;
+      firstAt = performance.now();
+      return resolveStop(signal);
+    }
+    // One Ctrl-C under `npm start` arrives twice (from the terminal and forwarded by npm): a repeat
+    // this soon is the same press, not an operator asking to exit at once.
+    if (performance.now() - firstAt >= SAME_SIGNAL_WITHIN_MS) second(signal);
   };
   const onHangupSignal = () => {
     if (hangup) hangup();
@@ -319,18 +327,22 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/**
+ * Runs one command for this process (bin/portal.js calls it, as does `node dist/src/main.js`) and
+ * sets the exit code; `serve` exits once it has stopped.
+ */
+export function runCommandLine(argv: string[]): void {
   const io: CommandIo = {
     env: process.env,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
   };
-  main(process.argv.slice(2), io).then(
+  main(argv, io).then(
     (code) => {
       // Let the streams drain and the process end on its own; the code is what it exits with.
       process.exitCode = code;
-      if (process.argv[2] === 'serve' || process.argv[2] === undefined) process.exit(code);
+      if (argv[0] === 'serve' || argv[0] === undefined) process.exit(code);
     },
     (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -338,3 +350,5 @@ if (isEntryPoint()) {
     },
   );
 }
+
+if (isEntryPoint()) runCommandLine(process.argv.slice(2));
