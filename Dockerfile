@@ -40,7 +40,8 @@ ENV NODE_ENV=production \
 # The application files stay owned by root: the portal only ever writes under /data.
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json feeds.yaml ./
+COPY package.json ./
+COPY feeds.default.yaml ./feeds.yaml
 COPY templates ./templates
 COPY public ./public
 

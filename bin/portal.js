@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The portal's command line: `node bin/portal.js <command> [args]` runs the built code in dist/,
 // building it first only when a source is newer than the last build, so commands start at once and
-// a production install (no TypeScript) never needs the compiler. `node bin/portal.js build` builds.
+// a production install (no TypeScript) never needs the compiler. `node bin/portal.js build` builds
+// (npm install runs it), and gives a new checkout its feeds.yaml from the seed, feeds.default.yaml.
 // Plain JavaScript: it must run before anything is compiled.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, constants, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -69,7 +70,21 @@ function build(reason) {
   return true;
 }
 
+/** The operator's feeds.yaml is theirs (git ignores it); a checkout without one starts from the seed. */
+function provideFeedsFile() {
+  const seed = join(root, 'feeds.default.yaml');
+  const own = join(root, 'feeds.yaml');
+  if (existsSync(own) || !existsSync(seed)) return;
+  try {
+    copyFileSync(seed, own, constants.COPYFILE_EXCL);
+    process.stderr.write('feeds: made feeds.yaml from feeds.default.yaml; edit it to choose your sources\n');
+  } catch (error) {
+    process.stderr.write(`feeds: could not make feeds.yaml from feeds.default.yaml: ${error.message}\n`);
+  }
+}
+
 const [command, ...args] = process.argv.slice(2);
+provideFeedsFile();
 if (command === 'build') {
   process.exitCode = build('asked for') ? 0 : 1;
 } else {

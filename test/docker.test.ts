@@ -125,7 +125,7 @@ describe('Dockerfile', () => {
 
   it('gives the runtime everything the portal reads', () => {
     const copied = of(runtime, 'COPY').flatMap((i) => copyParts(i.args).sources);
-    for (const needed of ['/app/node_modules', '/app/dist', 'package.json', 'feeds.yaml', 'templates', 'public']) {
+    for (const needed of ['/app/node_modules', '/app/dist', 'package.json', 'feeds.default.yaml', 'templates', 'public']) {
       expect(copied).toContain(needed);
     }
   });

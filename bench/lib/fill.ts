@@ -16,8 +16,8 @@ export const REPO_ROOT = resolve(import.meta.dirname, import.meta.url.endsWith('
 
 /** The real feeds file: the pages then show the real number of sources and categories. */
 export async function realConfig(): Promise<FeedsConfig> {
-  const loaded = await loadFeedsFile(resolve(REPO_ROOT, 'feeds.yaml'));
-  if (!loaded.ok) throw new Error(`bench: feeds.yaml does not load: ${JSON.stringify(loaded.issues[0])}`);
+  const loaded = await loadFeedsFile(resolve(REPO_ROOT, 'feeds.default.yaml'));
+  if (!loaded.ok) throw new Error(`bench: feeds.default.yaml does not load: ${JSON.stringify(loaded.issues[0])}`);
   return loaded.config;
 }
 

@@ -59,8 +59,8 @@ describe('appendSource', () => {
     expect(sourcesOf(out).at(-1)).toEqual(source);
   });
 
-  it('appends to the real feeds.yaml and the result still validates', async () => {
-    const text = await readFile(path.join(repoRoot, 'feeds.yaml'), 'utf8');
+  it('appends to the shipped feeds.default.yaml and the result still validates', async () => {
+    const text = await readFile(path.join(repoRoot, 'feeds.default.yaml'), 'utf8');
     const out = appendSource(text, source);
     expect(out.startsWith(text)).toBe(true);
     const sources = sourcesOf(out);
