@@ -206,9 +206,32 @@ describe('parseFeedsText: YAML syntax', () => {
     ]);
   });
 
-  it('reports tabs used for indentation', () => {
+  it('reports a tab in the indentation once, at the tab, and nothing that follows from it', () => {
     expect(issuesOf(`${SITE}sources:\n\t- id: x\n`)).toEqual([
-      'feeds.yaml:6:1: YAML syntax error: Tabs are not allowed as indentation',
+      'feeds.yaml:6:1: a tab in the indentation: YAML indents with spaces only, so replace the tab with spaces',
+    ]);
+    // One tab before a key used to give fifteen messages, a false duplicate key among them.
+    const tabbed = withSources(GOOD_SOURCE.replace('    site:', '\t  site:') + GOOD_SOURCE.replace('id: good', 'id: other'));
+    expect(issuesOf(tabbed)).toEqual([
+      'feeds.yaml:8:1: a tab in the indentation: YAML indents with spaces only, so replace the tab with spaces',
+    ]);
+  });
+
+  it('keeps a tab inside a value: only indentation must be spaces', () => {
+    expect(parseFeedsText(withSources(GOOD_SOURCE.replace('title: Good', 'title: Good\tand kind')), 'feeds.yaml').ok).toBe(true);
+  });
+
+  it('reports an over-indented key on its own line, saying where it should start', () => {
+    const text = withSources(GOOD_SOURCE.replace('    title: Good', '      title: Good'));
+    expect(issuesOf(text)).toEqual([
+      "feeds.yaml:7:7: 'title' is indented more than 'id' on line 6: keys of one block line up, so start it at column 5",
+    ]);
+  });
+
+  it('says to quote a value that holds ": ", showing the quoted value', () => {
+    const text = withSources(GOOD_SOURCE.replace('description: A good source.', 'description: Note: this blog moved.'));
+    expect(issuesOf(text)).toEqual([
+      `feeds.yaml:9:18: the value of 'description' holds ': ', which YAML reads as another key: put the whole value in double quotes, like description: "Note: this blog moved."`,
     ]);
   });
 

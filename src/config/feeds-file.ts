@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigIssue, FeedsConfig, SiteSettings, SourceConfig } from '../core/types.js';
-import { byPosition, duplicateIdIssues, issueAt, schemaIssues, yamlSyntaxIssue } from './feeds-issues.js';
+import { byPosition, duplicateIdIssues, issueAt, schemaIssues, yamlSyntaxIssues } from './feeds-issues.js';
 import type { IssueContext } from './feeds-issues.js';
 import { DEFAULT_MAX_ENTRIES, DEFAULT_TIMEZONE, feedsFileSchema } from './feeds-schema.js';
 import type { FeedsFileData, SourceData } from './feeds-schema.js';
@@ -33,7 +33,7 @@ export function parseFeedsText(text: string, fileName: string): LoadResult {
 
 /** The plain values of the document, or why there are none. */
 function documentData(ctx: IssueContext): { ok: true; data: unknown } | { ok: false; issues: ConfigIssue[] } {
-  if (ctx.doc.errors.length > 0) return { ok: false, issues: ctx.doc.errors.map((e) => yamlSyntaxIssue(ctx, e)) };
+  if (ctx.doc.errors.length > 0) return { ok: false, issues: yamlSyntaxIssues(ctx, ctx.doc.errors) };
   let data: unknown;
   try {
     data = ctx.doc.toJS();

@@ -20,13 +20,77 @@ export function issueAt(ctx: IssueContext, offset: number | undefined, message: 
   return { file: ctx.file, ...lineColAt(ctx.lineCounter, offset), message };
 }
 
-export function yamlSyntaxIssue(ctx: IssueContext, error: YAMLError): ConfigIssue {
+/**
+ * YAML syntax errors as an editor would explain them: what to change, at the line to change. A tab
+ * in the indentation throws off everything after it, so those lines are all that is reported; other
+ * errors are reported once per line.
+ */
+export function yamlSyntaxIssues(ctx: IssueContext, errors: readonly YAMLError[]): ConfigIssue[] {
+  const lines = ctx.text.split('\n');
+  const tabs = tabIndentIssues(ctx, lines);
+  if (tabs.length > 0) return tabs;
+  const byLine = new Map<number, ConfigIssue>();
+  for (const error of errors) {
+    const issue = explainSyntaxError(ctx, lines, error);
+    if (!byLine.has(issue.line)) byLine.set(issue.line, issue);
+  }
+  return [...byLine.values()];
+}
+
+function tabIndentIssues(ctx: IssueContext, lines: readonly string[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  lines.forEach((text, index) => {
+    const indent = /^[ \t]*/.exec(text)?.[0] ?? '';
+    const tab = indent.indexOf('\t');
+    if (tab < 0 || indent.length === text.trimEnd().length) return;
+    const message = 'a tab in the indentation: YAML indents with spaces only, so replace the tab with spaces';
+    issues.push({ file: ctx.file, line: index + 1, col: tab + 1, message });
+  });
+  return issues;
+}
+
+/** `key: value` on a line, with what comes before the key (indentation and any list dash). */
+const KEY_LINE = /^(\s*(?:-\s+)?)([^\s:#'"][^:#]*?):(?:\s+(.*))?$/;
+
+function explainSyntaxError(ctx: IssueContext, lines: readonly string[], error: YAMLError): ConfigIssue {
   const offset = error.pos[0];
   if (error.code === 'DUPLICATE_KEY') {
     const key = /^[^:\n]+/.exec(ctx.text.slice(offset))?.[0].trim() ?? '';
     return issueAt(ctx, offset, `duplicate key '${key}': each key may appear only once in a block`);
   }
+  if (error.code === 'BLOCK_AS_IMPLICIT_KEY' || error.code === 'MULTILINE_IMPLICIT_KEY') {
+    const { line } = lineColAt(ctx.lineCounter, offset);
+    const explained = unquotedColon(ctx, lines, line) ?? overIndented(ctx, lines, line);
+    if (explained) return explained;
+  }
   return issueAt(ctx, offset, `YAML syntax error: ${error.message}`);
+}
+
+/** `description: Note: moved` reads as a key inside a value: say to quote the value. */
+function unquotedColon(ctx: IssueContext, lines: readonly string[], line: number): ConfigIssue | undefined {
+  const text = lines[line - 1] ?? '';
+  const match = KEY_LINE.exec(text);
+  const value = match?.[3]?.trimEnd();
+  if (!match || !value || /^['"[{|>]/.test(value) || !/:(\s|$)/.test(value)) return undefined;
+  const key = match[2]!;
+  const quoted = JSON.stringify(value.replace(/\s+#.*$/, ''));
+  const message = `the value of '${key}' holds ': ', which YAML reads as another key: put the whole value in double quotes, like ${key}: ${quoted}`;
+  return { file: ctx.file, line, col: text.indexOf(value, match[1]!.length + key.length) + 1, message };
+}
+
+/** A line indented deeper than the `key: value` above it: point at that line, not the one above. */
+function overIndented(ctx: IssueContext, lines: readonly string[], line: number): ConfigIssue | undefined {
+  const match = KEY_LINE.exec(lines[line - 1] ?? '');
+  if (!match) return undefined;
+  const keyColumn = match[1]!.length;
+  const next = lines.findIndex((text, index) => index >= line && text.trim() !== '' && !text.trim().startsWith('#'));
+  if (next < 0) return undefined;
+  const indent = /^ */.exec(lines[next]!)?.[0].length ?? 0;
+  if (indent <= keyColumn) return undefined;
+  const nextKey = KEY_LINE.exec(lines[next]!)?.[2];
+  const what = nextKey ? `'${nextKey}'` : 'this line';
+  const message = `${what} is indented more than '${match[2]}' on line ${line}: keys of one block line up, so start it at column ${keyColumn + 1}`;
+  return { file: ctx.file, line: next + 1, col: indent + 1, message };
 }
 
 /** An empty value (`title:` and nothing after) has no text of its own: point at its key. */
