@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runFeedsAdd } from './cli/feeds-add.js';
-import { runFeedsCheck } from './cli/feeds-check.js';
+import { runFeedsCheckCommand } from './cli/feeds-check.js';
 import { runFeedsImport } from './cli/feeds-import.js';
 import { runPoll } from './cli/poll.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
@@ -73,7 +73,7 @@ async function feedsImport(args: string[], io: CommandIo): Promise<number> {
 async function feedsCheck(args: string[], io: CommandIo): Promise<number> {
   const settings = settingsOrReport(io);
   if (!settings) return 1;
-  return runFeedsCheck(args[0] ?? settings.feedsFile, io);
+  return runFeedsCheckCommand(args, settings.feedsFile, io);
 }
 
 function settingsOrReport(io: CommandIo): Settings | undefined {

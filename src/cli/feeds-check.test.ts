@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
-import { runFeedsCheck } from './feeds-check.js';
+import { FEEDS_CHECK_USAGE, runFeedsCheck, runFeedsCheckCommand } from './feeds-check.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/config', name);
@@ -56,5 +56,29 @@ describe('runFeedsCheck', () => {
     const result = await check(path.join(repoRoot, 'feeds.default.yaml'));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+});
+
+describe('runFeedsCheckCommand', () => {
+  async function command(args: string[]) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runFeedsCheckCommand(args, fixture('valid.yaml'), { stdout: (s) => stdout.push(s), stderr: (s) => stderr.push(s) });
+    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+  }
+
+  it('answers --help and -h with the usage, not as a file name', async () => {
+    for (const flag of ['--help', '-h']) expect(await command([flag])).toEqual({ code: 0, stdout: `${FEEDS_CHECK_USAGE}\n`, stderr: '' });
+  });
+
+  it('checks the default file without arguments, and the file given with one', async () => {
+    expect(await command([])).toMatchObject({ code: 0, stdout: `${fixture('valid.yaml')}: OK, 3 sources (2 with feeds, 1 link-only)\n` });
+    expect(await command([fixture('invalid.yaml')])).toMatchObject({ code: 1 });
+  });
+
+  it('exits 2 with the usage on an unknown option or two files', async () => {
+    expect(await command(['--strict'])).toMatchObject({ code: 2, stdout: '' });
+    expect((await command(['--strict'])).stderr).toContain(FEEDS_CHECK_USAGE);
+    expect(await command(['a.yaml', 'b.yaml'])).toEqual({ code: 2, stdout: '', stderr: `feeds:check: give one feeds file at a time\n${FEEDS_CHECK_USAGE}\n` });
   });
 });

@@ -1,11 +1,30 @@
 // `npm run feeds:check`: validate the feeds file and say plainly what is wrong, line by line.
+import { parseArgs } from 'node:util';
 import type { FeedsConfig } from '../core/types.js';
 import { formatIssue, loadFeedsFile } from '../config/index.js';
+import { runCommand, UsageError } from './command.js';
+
+export const FEEDS_CHECK_USAGE = 'usage: npm run feeds:check [-- FILE]   (FILE: the feeds file, FEEDS_FILE by default)';
 
 /** Where the command writes; each call is one whole line, newline included. */
 export interface CheckOutput {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+}
+
+/** `feeds:check [FILE] [--help]`: checks FILE, else `defaultFile`; 2 with the usage on bad arguments. */
+export function runFeedsCheckCommand(args: string[], defaultFile: string, out: CheckOutput): Promise<number> {
+  return runCommand(args, out, {
+    name: 'feeds:check',
+    usage: FEEDS_CHECK_USAGE,
+    parse: (words) => {
+      const { values, positionals } = parseArgs({ args: words, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
+      if (values.help) return 'help';
+      if (positionals.length > 1) throw new UsageError('give one feeds file at a time');
+      return positionals[0] ?? defaultFile;
+    },
+    run: (file) => runFeedsCheck(file, out),
+  });
 }
 
 /** Checks the feeds file at `path`: 0 when valid, 1 with one FILE:LINE:COL line per issue otherwise. */
