@@ -29,6 +29,16 @@ const t0 = Date.UTC(2026, 0, 1);
 const success = (now: number) => ({ now, durationMs: 5, nextPollAt: null, status: 200, maxEntries: 200 });
 
 describe('saveFetch', () => {
+  it('stores a fetch of more new entries than one INSERT takes, every one searchable', async () => {
+    await syncSources(store.db, [makeSource('a')], t0);
+    const entries = Array.from({ length: 2345 }, (_, i) => makeEntry(`big-${i}`, { title: `Big entry ${i}`, publishedAt: t0 - i * 1000 }));
+    expect(await saveFetch(store.db, 'a', entries, { ...success(t0), maxEntries: 5000 })).toEqual({ added: 2345, updated: 0, removed: 0 });
+    const ids = await store.db.selectFrom('entries').select('entry_id').orderBy('published_at', 'desc').execute();
+    expect(ids.map((r) => r.entry_id)).toEqual(entries.map((e) => e.entryId));
+    await indexPendingEntries(store.db);
+    for (const last of ['0', '499', '500', '2344']) expect(await searchEntries(store.db, last, 10)).toHaveLength(1);
+  });
+
   it('adds new entries once: a re-poll of the same content adds nothing', async () => {
     await syncSources(store.db, [makeSource('a')], t0);
     const entries = [makeEntry('1'), makeEntry('2')];

@@ -1,8 +1,7 @@
 // Reading the stream: one keyset page of the active sources' entries, newest first.
-import { CompiledQuery, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Enclosure } from '../core/types.js';
 import type { Db } from './database.js';
-import { SQL_ONLY } from './sql-only.js';
 
 export interface StreamCursorPosition {
   publishedAt: number;
@@ -147,11 +146,10 @@ function teaserSelect(db: Db, query: Shape, direction: Direction, limit: number)
   return keysetBase(db, query, direction, limit).select(TEASER_COLUMNS);
 }
 
-type TeaserRow = Awaited<ReturnType<ReturnType<typeof teaserSelect>['execute']>>[number];
+type TeaserRow = Awaited<ReturnType<typeof teaserRows>>[number];
 
-async function teaserRows(db: Db, query: Shape, direction: Direction, limit: number): Promise<TeaserRow[]> {
-  const { rows } = await db.executeQuery<TeaserRow>(compiledTeaserRows(query, direction, limit));
-  return rows;
+function teaserRows(db: Db, query: Shape, direction: Direction, limit: number) {
+  return teaserSelect(db, query, direction, limit).execute();
 }
 
 /** The stream's rows from the query's cursor in `direction`, ordered by the keyset, `limit` of them. */
@@ -168,108 +166,10 @@ function keysetCondition(direction: Direction, from: StreamCursorPosition) {
   return sql<boolean>`(e.published_at, e.id) ${sql.raw(op)} (${from.publishedAt}, ${from.id})`;
 }
 
-function existsSelect(db: Db, query: Shape, direction: Direction, from: StreamCursorPosition) {
-  return streamBase(db, query).select('e.id').where(keysetCondition(direction, from)).limit(1);
+async function hasEntries(db: Db, query: Shape, direction: Direction, from: StreamCursorPosition): Promise<boolean> {
+  const row = await streamBase(db, query).select('e.id').where(keysetCondition(direction, from)).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
-
-async function hasEntries(
-  db: Db,
-  query: Shape,
-  direction: Direction,
-  from: StreamCursorPosition,
-): Promise<boolean> {
-  const { rows } = await db.executeQuery(compiledHasEntries(query, direction, from));
-  return rows.length > 0;
-}
-
-// Building and compiling a Kysely query costs more than SQLite takes to run a page's (~0.1-0.2 ms
-// each, and an uncached page runs two or three). The teaser and "any more?" queries come in a few
-// shapes (which filters, which cursor); each shape's SQL is compiled once, when this module loads,
-// with marker values where a query's own values go, and a query fills its values in.
-
-/** Where a query's own values go in a compiled shape (strings no caller passes: they start with NUL). */
-const SLOT = {
-  sourceId: '\u0000sourceId',
-  category: '\u0000category',
-  publishedAt: '\u0000publishedAt',
-  id: '\u0000id',
-  limit: '\u0000limit',
-} as const;
-
-interface SlotValues {
-  sourceId?: string;
-  category?: string;
-  from?: StreamCursorPosition;
-  limit?: number;
-}
-
-const FILTER_SHAPES: Shape[] = [
-  { limit: 0 },
-  { limit: 0, sourceId: SLOT.sourceId },
-  { limit: 0, category: SLOT.category },
-  { limit: 0, sourceId: SLOT.sourceId, category: SLOT.category },
-];
-
-// Marker values typed as numbers: compiled only, never run.
-const FROM_SLOT = { publishedAt: SLOT.publishedAt, id: SLOT.id } as unknown as StreamCursorPosition;
-const LIMIT_SLOT = SLOT.limit as unknown as number;
-
-function shapeKey(query: Shape, cursor: string): string {
-  return `${query.sourceId === undefined ? '' : 's'}${query.category === undefined ? '' : 'c'} ${cursor}`;
-}
-
-const TEASER_SHAPES: ReadonlyMap<string, CompiledQuery> = new Map(
-  FILTER_SHAPES.flatMap((filter) => [
-    [shapeKey(filter, 'newest'), teaserSelect(SQL_ONLY, filter, 'older', LIMIT_SLOT).compile()],
-    [shapeKey(filter, 'older'), teaserSelect(SQL_ONLY, { ...filter, before: FROM_SLOT }, 'older', LIMIT_SLOT).compile()],
-    [shapeKey(filter, 'newer'), teaserSelect(SQL_ONLY, { ...filter, after: FROM_SLOT }, 'newer', LIMIT_SLOT).compile()],
-  ]),
-);
-
-const EXISTS_SHAPES: ReadonlyMap<string, CompiledQuery> = new Map(
-  FILTER_SHAPES.flatMap((filter) =>
-    (['older', 'newer'] as const).map((direction) => [shapeKey(filter, direction), existsSelect(SQL_ONLY, filter, direction, FROM_SLOT).compile()]),
-  ),
-);
-
-/** The teaser rows' query: what `teaserSelect(db, query, direction, limit).compile()` gives. */
-export function compiledTeaserRows(query: Shape, direction: Direction, limit: number): CompiledQuery<TeaserRow> {
-  const from = direction === 'older' ? query.before : query.after;
-  const cursor = from === undefined ? 'newest' : direction;
-  return filled(TEASER_SHAPES.get(shapeKey(query, cursor)), { ...query, from, limit });
-}
-
-/** The "any entries past this one?" query: what `existsSelect(...).compile()` gives. */
-export function compiledHasEntries(query: Shape, direction: Direction, from: StreamCursorPosition): CompiledQuery {
-  return filled(EXISTS_SHAPES.get(shapeKey(query, direction)), { ...query, from });
-}
-
-function filled<T>(shape: CompiledQuery | undefined, values: SlotValues): CompiledQuery<T> {
-  if (shape === undefined) throw new Error('store: no compiled stream query of this shape');
-  const parameters = shape.parameters.map((parameter) => {
-    switch (parameter) {
-      case SLOT.sourceId:
-        return values.sourceId;
-      case SLOT.category:
-        return values.category;
-      case SLOT.publishedAt:
-        return values.from?.publishedAt;
-      case SLOT.id:
-        return values.from?.id;
-      case SLOT.limit:
-        return values.limit;
-      default:
-        return parameter;
-    }
-  });
-  return CompiledQuery.raw(shape.sql, parameters) as CompiledQuery<T>;
-}
-
-/** For tests: the same queries built and compiled by Kysely on the spot. */
-export const builtForTest = {
-  teaserRows: (query: Shape, direction: Direction, limit: number) => teaserSelect(SQL_ONLY, query, direction, limit).compile(),
-  hasEntries: (query: Shape, direction: Direction, from: StreamCursorPosition) => existsSelect(SQL_ONLY, query, direction, from).compile(),
-};
 
 type StreamRow = Awaited<ReturnType<typeof streamRows>>[number];
 
