@@ -2,7 +2,7 @@ import type * as zlibModule from 'node:zlib';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ResponseCache, URL_MEMO_MAX_LENGTH, VersionTracker, chooseEncoding } from './cache.js';
+import { ResponseCache, VersionTracker, chooseEncoding } from './cache.js';
 
 // Counts how often the cache compresses, without changing what compression gives.
 const zlibCalls = vi.hoisted(() => ({ gzip: 0, br: 0 }));
@@ -196,111 +196,6 @@ describe('ResponseCache rendering and compression', () => {
     expect(renders).toEqual({ a: 1, b: 2, c: 1 });
     cache.clear();
     expect(cache.size).toBe(0);
-  });
-});
-
-describe('ResponseCache remembered URLs', () => {
-  interface MemoHarness {
-    app: FastifyInstance;
-    cache: ResponseCache;
-    calls: { handler: number; render: number };
-    setVersion: (v: number) => void;
-  }
-
-  /** /page?n=… with a validated query, parsed to a key (?n=01 and ?n=1 share one); n=13 fails to render. */
-  async function memoHarness(maxUrls?: number): Promise<MemoHarness> {
-    let version = 1;
-    const cache = new ResponseCache(new VersionTracker(() => version, 0), 500, maxUrls);
-    const calls = { handler: 0, render: 0 };
-    const app = Fastify();
-    app.get<{ Querystring: { n: string } }>(
-      '/page',
-      {
-        onRequest: cache.answerKnownUrl,
-        schema: { querystring: { type: 'object', required: ['n'], properties: { n: { type: 'string', pattern: '^[0-9]{1,600}$' } } } },
-      },
-      (request, reply) => {
-        calls.handler += 1;
-        const n = Number(request.query.n);
-        const render = async () => {
-          calls.render += 1;
-          if (n === 13) throw new Error('render: unlucky');
-          return { body: `${BIG_BODY}<p>page ${n} v${version}</p>`, contentType: 'text/html; charset=utf-8' };
-        };
-        return cache.serve(request, reply, `/page/${n}`, render, { rememberUrl: true });
-      },
-    );
-    await app.ready();
-    open = app;
-    return { app, cache, calls, setVersion: (v) => (version = v) };
-  }
-
-  const withoutDate = (headers: Record<string, unknown>) => ({ ...headers, date: undefined });
-
-  it('answers a URL served before without the validation and handler, with the same bytes and headers', async () => {
-    const { app, calls, cache } = await memoHarness();
-    const first = await app.inject({ url: '/page?n=7', headers: { 'accept-encoding': 'br' } });
-    const again = await app.inject({ url: '/page?n=7', headers: { 'accept-encoding': 'br' } });
-    expect(calls).toEqual({ handler: 1, render: 1 });
-    expect(again.statusCode).toBe(200);
-    expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
-    expect(withoutDate(again.headers)).toEqual(withoutDate(first.headers));
-    expect(brotliDecompressSync(again.rawPayload).toString()).toContain('page 7 v1');
-    expect(cache.rememberedUrls).toBe(1);
-    const notModified = await app.inject({ url: '/page?n=7', headers: { 'if-none-match': first.headers.etag as string } });
-    expect(notModified.statusCode).toBe(304);
-    expect(calls.handler).toBe(1);
-  });
-
-  it('keeps answering a bad query with its 400 and message, before and after good ones, and never remembers it', async () => {
-    const { app, calls, cache } = await memoHarness();
-    const bad = async () => {
-      const response = await app.inject('/page?n=seven');
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toMatchObject({ message: 'querystring/n must match pattern "^[0-9]{1,600}$"' });
-    };
-    await bad();
-    await app.inject('/page?n=7');
-    await app.inject('/page?n=7');
-    await bad();
-    await bad();
-    expect(cache.rememberedUrls).toBe(1);
-    expect(calls.handler).toBe(1);
-  });
-
-  it('goes through the route again once the stream version changes, and remembers each URL of a key', async () => {
-    const { app, calls, setVersion } = await memoHarness();
-    await app.inject('/page?n=7');
-    await app.inject('/page?n=07');
-    expect(calls).toEqual({ handler: 2, render: 1 });
-    setVersion(2);
-    const fresh = await app.inject('/page?n=07');
-    expect(fresh.body).toContain('page 7 v2');
-    await app.inject('/page?n=7');
-    expect(calls).toEqual({ handler: 3, render: 2 });
-  });
-
-  it('does not remember a URL whose render failed', async () => {
-    const { app, calls, cache } = await memoHarness();
-    expect((await app.inject('/page?n=13')).statusCode).toBe(500);
-    expect((await app.inject('/page?n=13')).statusCode).toBe(500);
-    expect(calls).toEqual({ handler: 2, render: 2 });
-    expect(cache.rememberedUrls).toBe(0);
-  });
-
-  it('remembers at most maxUrls, forgetting the oldest, and never a very long URL', async () => {
-    const { app, calls, cache } = await memoHarness(3);
-    for (const n of [1, 2, 3, 4, 5]) await app.inject(`/page?n=${n}`);
-    expect(cache.rememberedUrls).toBe(3);
-    await app.inject('/page?n=5');
-    expect(calls.handler).toBe(5);
-    await app.inject('/page?n=1');
-    expect(calls.handler).toBe(6);
-    const long = `/page?n=${'1'.repeat(URL_MEMO_MAX_LENGTH)}`;
-    await app.inject(long);
-    await app.inject(long);
-    expect(calls.handler).toBe(8);
-    expect(cache.rememberedUrls).toBe(3);
   });
 });
 

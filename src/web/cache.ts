@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** What a route renders once per stream version; the cache keeps it and its compressed forms. */
 export interface Rendered {
@@ -64,24 +64,6 @@ const BROTLI_OPTIONS = (size: number) => ({
 
 type Encoding = 'br' | 'gzip' | 'identity';
 
-/** Clients send a handful of distinct Accept-Encoding values: each is parsed once, not on every request. */
-const ENCODING_MEMO_LIMIT = 256;
-
-/** Addresses whose cache key is remembered; past it the oldest is forgotten. */
-export const URL_MEMO_LIMIT = 1000;
-
-/** Longer addresses are never remembered, so the memo's memory stays small whatever visitors send. */
-export const URL_MEMO_MAX_LENGTH = 512;
-
-export interface ServeOptions {
-  /**
-   * Remember this request's exact URL → `key` once it is answered from the cache, so `answerKnownUrl`
-   * can answer that URL again without the route's validation and parsing. Only for keys that depend
-   * on nothing but the URL.
-   */
-  rememberUrl?: boolean;
-}
-
 /**
  * Rendered pages and feeds, kept until the stream changes. Compressed bytes are made once per
  * version and encoding (compression is the largest per-request cost), and conditional requests
@@ -89,80 +71,20 @@ export interface ServeOptions {
  */
 export class ResponseCache {
   private readonly entries = new Map<string, CachedResponse>();
-  private readonly encodings = new Map<string, Encoding>();
-  /** Raw URL → cache key, for URLs a route parsed and served before (see answerKnownUrl). */
-  private readonly urlKeys = new Map<string, string>();
 
   constructor(
     private readonly versions: VersionTracker,
     private readonly maxEntries = 500,
-    private readonly maxUrls = URL_MEMO_LIMIT,
   ) {}
 
   /**
    * Serves `key` from the cache, or renders it (once per version) and serves that. A hit is answered
    * synchronously (no promise, no extra turn of the event loop): a map lookup and header sets.
    */
-  serve(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    key: string,
-    render: () => Promise<Rendered>,
-    options: ServeOptions = {},
-  ): FastifyReply | Promise<FastifyReply> {
+  serve(request: FastifyRequest, reply: FastifyReply, key: string, render: () => Promise<Rendered>): FastifyReply | Promise<FastifyReply> {
     const hit = this.hit(key);
-    if (hit) {
-      if (options.rememberUrl) this.rememberUrl(request.url, key);
-      return this.send(request, reply, hit);
-    }
-    return this.renderFresh(key, render).then((fresh) => {
-      if (options.rememberUrl) this.rememberUrl(request.url, key);
-      return this.send(request, reply, fresh);
-    });
-  }
-
-  /**
-   * A route-level onRequest hook: a URL served before with `rememberUrl`, whose page is cached for
-   * the stream's current version, is answered here, before validation, parsing and the handler (its
-   * key is known, and only URLs that passed them were remembered). Anything else goes on as usual.
-   */
-  readonly answerKnownUrl = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const key = this.urlKeys.get(request.url);
-    const hit = key === undefined ? undefined : this.hit(key);
-    if (hit === undefined) {
-      done();
-      return;
-    }
-    this.send(request, reply, hit);
-  };
-
-  /** How many URLs are remembered now (for tests). */
-  get rememberedUrls(): number {
-    return this.urlKeys.size;
-  }
-
-  private rememberUrl(url: string, key: string): void {
-    if (url.length > URL_MEMO_MAX_LENGTH || this.urlKeys.get(url) === key) return;
-    if (this.urlKeys.size >= this.maxUrls) {
-      const oldest = this.urlKeys.keys().next().value;
-      if (oldest !== undefined) this.urlKeys.delete(oldest);
-    }
-    this.urlKeys.set(url, key);
-  }
-
-  private send(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse): FastifyReply {
-    return sendCached(request, reply, cached, this.encodingFor(request.headers['accept-encoding'], cached.identity.length));
-  }
-
-  private encodingFor(header: string | undefined, size: number): Encoding {
-    if (!header || size < MIN_COMPRESS_BYTES) return 'identity';
-    let chosen = this.encodings.get(header);
-    if (chosen === undefined) {
-      chosen = chooseEncoding(header, size);
-      if (this.encodings.size >= ENCODING_MEMO_LIMIT) this.encodings.clear();
-      this.encodings.set(header, chosen);
-    }
-    return chosen;
+    if (hit) return sendCached(request, reply, hit);
+    return this.renderFresh(key, render).then((fresh) => sendCached(request, reply, fresh));
   }
 
   clear(): void {
@@ -226,7 +148,8 @@ function keepDatesHonest(fresh: CachedResponse, previous: CachedResponse | undef
   return { ...fresh, lastModified: new Date(later).toUTCString(), lastModifiedMs: later };
 }
 
-function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse, encoding: Encoding): FastifyReply {
+function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedResponse): FastifyReply {
+  const encoding = chooseEncoding(request.headers['accept-encoding'], cached.identity.length);
   reply
     .header('etag', cached.etag)
     .header('last-modified', cached.lastModified)

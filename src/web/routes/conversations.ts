@@ -20,13 +20,12 @@ export const CONVERSATIONS_PAGE_SIZE = 25;
 export async function conversationsRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   app.get<{ Querystring: ConversationsQuery }>(
     '/conversations',
-    // A page served before is answered by its exact URL (onRequest); validation and parsing are for new URLs.
-    { ...CACHED_ROUTE, onRequest: ctx.cache.answerKnownUrl, schema: { querystring: conversationsQuerySchema } },
+    { ...CACHED_ROUTE, schema: { querystring: conversationsQuerySchema } },
     (request, reply) => {
       const filter = parseStreamFilter(request.query);
       const key = `/conversations${streamQueryString(filter)}`;
       const render = async () => htmlPage(await renderConversations(app, ctx, filter));
-      return ctx.cache.serve(request, reply, key, render, { rememberUrl: true });
+      return ctx.cache.serve(request, reply, key, render);
     },
   );
 }

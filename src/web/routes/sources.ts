@@ -17,8 +17,6 @@ export async function sourceRoutes(app: FastifyInstance, ctx: WebContext): Promi
     '/sources/:id',
     {
       ...CACHED_ROUTE,
-      // A page served before is answered by its exact URL, before validation and the handler.
-      onRequest: ctx.cache.answerKnownUrl,
       schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } },
     },
     (request, reply) => {
@@ -26,7 +24,7 @@ export async function sourceRoutes(app: FastifyInstance, ctx: WebContext): Promi
       // Only well-formed ids reach the cache, so odd addresses cannot fill it.
       if (!SLUG.test(id)) throw notFound(`There is no source called “${id}”.`);
       const render = async () => htmlPage(await renderSource(app, ctx, id));
-      return ctx.cache.serve(request, reply, `/sources/${id}`, render, { rememberUrl: true });
+      return ctx.cache.serve(request, reply, `/sources/${id}`, render);
     },
   );
 }
