@@ -89,11 +89,5 @@ function uniqueById(entries: readonly NormalEntry[]): NormalEntry[] {
  * store's retention dropped must not come back as "new" at the next poll.
  */
 function newestFirst(entries: NormalEntry[]): NormalEntry[] {
-  return entries.sort(byNewestFirst);
-}
-
-// A module function rather than an arrow made per call, whose optimized code V8 would drop at
-// every full garbage collection (see ingest/sanitize/keep-optimized.ts).
-function byNewestFirst(a: NormalEntry, b: NormalEntry): number {
-  return b.publishedAt - a.publishedAt;
+  return entries.sort((a, b) => b.publishedAt - a.publishedAt);
 }

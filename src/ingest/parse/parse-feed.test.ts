@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
 import type { NormalEntry, ParsedFeed } from '../../core/types.js';
 import { FeedParseError, parseFeed } from './index.js';
-import { keptFeedParser } from './read.js';
 import { repoRoot } from './testing/corpus.js';
 
 const NOW = Date.UTC(2025, 0, 1);
@@ -250,18 +248,6 @@ describe('parseFeed: what rss-parser alone would choke on', () => {
   it('<rss> without a version is read as RSS 2.0', async () => {
     const feed = await parseFeed('<rss><channel><item><title>T</title></item></channel></rss>', FETCH_URL, NOW);
     expect(feed.entries.map((e) => e.title)).toEqual(['T']);
-  });
-});
-
-describe('parseFeed keeps its last reader alive', () => {
-  // V8 drops the optimized code of xml2js's per-parser closures once none is alive (read.ts).
-  it('keeps the rss-parser of the latest document, not the earlier ones', async () => {
-    await parseFixture('rss20-content-enclosures.xml');
-    const first = keptFeedParser();
-    expect(first).toBeInstanceOf(Parser);
-    await parseFixture('rss20-content-enclosures.xml');
-    expect(keptFeedParser()).toBeInstanceOf(Parser);
-    expect(keptFeedParser()).not.toBe(first);
   });
 });
 

@@ -89,24 +89,11 @@ function describeXmlError(error: unknown): string {
   return line === undefined ? (first ?? message) : `${first} (line ${line}, column ${column ?? '?'})`;
 }
 
-/**
- * The last parser made, kept alive on purpose: xml2js gives each parser its own closures for sax's
- * events, and V8 drops their optimized code at a full garbage collection once none of them is
- * alive (as sanitize-html's: see ../sanitize/keep-optimized.ts).
- */
-const kept: { parser?: Parser<RawRecord, RawRecord> } = {};
-
-/** The parser kept alive, if any (for tests). */
-export function keptFeedParser(): unknown {
-  return kept.parser;
-}
-
 /** rss-parser's reading of the document; any failure becomes a FeedParseError. */
 export async function readFeed(xml: string): Promise<RawFeed> {
   try {
     // A fresh parser per document: xml2js parsers keep listeners between parseString calls.
-    kept.parser = newParser();
-    const feed = await kept.parser.parseString(xml);
+    const feed = await newParser().parseString(xml);
     return feed as unknown as RawFeed;
   } catch (error) {
     const sax = error instanceof Error && /\nLine: \d+/.test(error.message);

@@ -3,15 +3,12 @@
 import sanitize from 'sanitize-html';
 import type { Enclosure, FeedMeta, NormalEntry } from '../../core/types.js';
 import { makeExcerpt, plainText } from '../parse/text.js';
-import { keepSanitizerOptimized } from './keep-optimized.js';
 import { contentPolicy } from './policy.js';
 import { textOfSanitizedHtml } from './text.js';
 import { safeHttpUrl } from './urls.js';
 
 export { safeHttpUrl } from './urls.js';
 export { findSanitizeViolations } from './violations.js';
-
-keepSanitizerOptimized();
 
 /** Allow-listed HTML; relative href/src/cite resolved against `baseUrl`. */
 export function sanitizeHtml(html: string, baseUrl: string): string {

@@ -14,8 +14,6 @@ const TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)[^>]*>/g;
 const ENTITY = /&(amp|lt|gt|quot);/g;
 const ENTITY_TEXT: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
 
-// The replacers are module functions, not arrows made per call: V8 drops the optimized code of
-// closures that are not alive at a full garbage collection (see keep-optimized.ts).
 function tagSeparator(_tag: string, name: string): string {
   return WORD_BREAKS.has(name.toLowerCase()) ? ' ' : '';
 }
