@@ -164,7 +164,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   });
   await app.listen({ host: settings.host, port: settings.port });
 
-  // Fetches reach a private network only at origins the live feeds file names, so an edit counts at once.
+  // Fetches reach a private network only at origins the feeds file names, asked live so an edit counts at once.
   const guard = createNetworkGuard({ namedSources: () => live.current().sources, allowPrivateNetworks: settings.allowPrivateNetworks });
   const refreshDeps = productionRefreshDeps(store.db, log.child({ component: 'refresh' }), {
     timeoutMs: settings.fetchTimeoutMs,
