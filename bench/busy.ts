@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `${address}/`;
-    const { refresher, pool } = benchRefresher(store, defaultDigestWorkers(), TIMEOUT_MS);
+    const { refresher, pool, guard } = benchRefresher(store, config, defaultDigestWorkers(), TIMEOUT_MS);
     const pass = { wallMs: 0, entriesAdded: 0 };
     const passes = createPollPasses({
       db: store.db,
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     for (const window of windows) log(`busy: ${JSON.stringify(window)}`);
     await app.close();
     await pool.close();
+    await guard.close();
     await store.close();
     writeResult(args, { feeds: FEEDS, items: ITEMS, visitsPerSecond: VISITS_PER_SECOND, digestWorkers: defaultDigestWorkers(), pass, windows });
   } finally {

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const config = feedsConfig(port, FEEDS);
     await syncSources(store.db, config.sources, Date.now());
     // One Refresher for every pass, as main.ts keeps one for the process's life.
-    const { refresher, pool } = benchRefresher(store, DIGEST_WORKERS, TIMEOUT_MS);
+    const { refresher, pool, guard } = benchRefresher(store, config, DIGEST_WORKERS, TIMEOUT_MS);
     const rssBefore = round(process.memoryUsage.rss() / 1048576, 1);
     const passes: PassFigures[] = [];
     passes.push(await runPass('first (all new)', refresher, store, config));
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       passes.push(await runPass('10% hang until timeout', refresher, store, config));
     }
     await pool.close();
+    await guard.close();
     await store.close();
     writeResult(args, { digestWorkers: DIGEST_WORKERS, digestCounts: pool.counts, feeds: FEEDS, items: ITEMS, timeoutMs: TIMEOUT_MS, feedBytes: totalBytes, rssBeforeMb: rssBefore, maxRssMb, passes });
   } finally {

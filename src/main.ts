@@ -10,6 +10,7 @@ import { runFeedsImport } from './cli/feeds-import.js';
 import { runPoll } from './cli/poll.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
 import type { FeedsConfig } from './core/types.js';
+import { createNetworkGuard } from './ingest/index.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
 import { DigestPool, Refresher, defaultDigestWorkers, productionRefreshDeps, userAgent } from './refresh/index.js';
@@ -56,6 +57,7 @@ async function feedsAdd(args: string[], io: CommandIo): Promise<number> {
     feedsFile: settings.feedsFile,
     fetchTimeoutMs: settings.fetchTimeoutMs,
     userAgent: userAgent(packageVersion(), siteUrl),
+    allowPrivateNetworks: settings.allowPrivateNetworks,
     stdout: io.stdout,
     stderr: io.stderr,
     now: Date.now,
@@ -162,9 +164,12 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   });
   await app.listen({ host: settings.host, port: settings.port });
 
+  // Fetches reach a private network only at origins the feeds file names, asked live so an edit counts at once.
+  const guard = createNetworkGuard({ namedSources: () => live.current().sources, allowPrivateNetworks: settings.allowPrivateNetworks });
   const refreshDeps = productionRefreshDeps(store.db, log.child({ component: 'refresh' }), {
     timeoutMs: settings.fetchTimeoutMs,
     userAgent: userAgent(packageVersion(), siteUrl()),
+    guard,
   });
   // Parsing and sanitizing run on worker threads, one per core; the main thread fetches, stores and serves.
   const digests = new DigestPool({ size: defaultDigestWorkers(), log: log.child({ component: 'refresh' }) });
@@ -212,6 +217,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
         watcher.close();
         await app.close();
         await scheduler.stop();
+        await guard.close();
         await live.settled();
         await digests.close();
         await store.close();

@@ -1,8 +1,9 @@
 // What the ingest benches share: the synthetic sources (served by feed-server.ts) and the refresh
-// wiring main.ts uses (the real fetcher, a digest pool, one Refresher for the process's life).
+// wiring main.ts uses (the real fetcher through a network guard naming the sources, a digest pool,
+// one Refresher for the process's life).
 import { pino } from 'pino';
 import type { FeedsConfig, SourceConfig } from '../../src/core/types.js';
-import { fetchFeed } from '../../src/ingest/index.js';
+import { createNetworkGuard, fetchFeed, type NetworkGuard } from '../../src/ingest/index.js';
 import { DigestPool, Refresher, type RefreshDeps } from '../../src/refresh/index.js';
 import type { OpenedStore } from '../../src/store/index.js';
 
@@ -24,9 +25,15 @@ export function feedsConfig(port: number, feeds: number): FeedsConfig {
   };
 }
 
-/** A Refresher over `store` with `workers` digest threads, as main.ts wires one. */
-export function benchRefresher(store: OpenedStore, workers: number, timeoutMs: number): { refresher: Refresher; pool: DigestPool } {
+/** A Refresher over `store` with `workers` digest threads, as main.ts wires one; close the pool and the guard after. */
+export function benchRefresher(
+  store: OpenedStore,
+  config: FeedsConfig,
+  workers: number,
+  timeoutMs: number,
+): { refresher: Refresher; pool: DigestPool; guard: NetworkGuard } {
   const pool = new DigestPool({ size: workers });
+  const guard = createNetworkGuard({ namedSources: () => config.sources });
   const deps: RefreshDeps = {
     digest: pool.run,
     releaseIdleDigesters: () => pool.releaseIdle(),
@@ -34,7 +41,7 @@ export function benchRefresher(store: OpenedStore, workers: number, timeoutMs: n
     fetchFeed,
     log: pino({ level: 'silent' }),
     now: Date.now,
-    fetchOptions: { timeoutMs, userAgent: 'PatientEngagementPortal/bench (+https://portal.example.org/)' },
+    fetchOptions: { timeoutMs, userAgent: 'PatientEngagementPortal/bench (+https://portal.example.org/)', guard },
   };
-  return { refresher: new Refresher(deps), pool };
+  return { refresher: new Refresher(deps), pool, guard };
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseFeedsText } from '../config/index.js';
 import { refusedUrl, startLocalServer, type LocalServer } from '../../test/fixtures/fetch/local-server.js';
-import { FEEDS_ADD_USAGE, runFeedsAdd } from './feeds-add.js';
+import { FEEDS_ADD_USAGE, runFeedsAdd, type FeedsAddDeps } from './feeds-add.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/operators', name);
@@ -68,6 +68,10 @@ afterEach(async () => {
 
 /** Runs the command against the temporary feeds file, capturing what it prints. */
 async function add(...args: string[]) {
+  return addWith({}, ...args);
+}
+
+async function addWith(extra: Partial<FeedsAddDeps>, ...args: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await runFeedsAdd(args, {
@@ -77,6 +81,7 @@ async function add(...args: string[]) {
     stdout: (s) => stdout.push(s),
     stderr: (s) => stderr.push(s),
     now: () => NOW,
+    ...extra,
   });
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }
@@ -177,6 +182,43 @@ describe('runFeedsAdd: finding the feed', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^feeds:add: cannot fetch .*: fetch: /);
     expect(await readFile(feedsFile, 'utf8')).toBe(original);
+  });
+});
+
+describe('runFeedsAdd: private networks', () => {
+  // A site the operator names on the command line, whose page links a feed on another local
+  // service that no source names: the stand-in for an internal one.
+  let internal: LocalServer;
+  let site: LocalServer;
+  beforeAll(async () => {
+    const rss = await readFile(fixture('care-notes.rss'), 'utf8');
+    internal = await startLocalServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss));
+    const page = `<html><head><title>Linker</title><link rel="alternate" type="application/rss+xml" href="${internal.url}feed.xml"></head></html>`;
+    site = await startLocalServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
+  });
+  afterAll(async () => {
+    await Promise.all([internal.close(), site.close()]);
+  });
+  beforeEach(() => {
+    internal.requests.length = 0;
+  });
+
+  it('refuses a feed link that leads to a private origin no source names; the internal service sees nothing', async () => {
+    const result = await add(site.url);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `feeds:add: ${site.url} names a feed, but none could be read:\n` +
+        `  ${internal.url}feed.xml: fetch: refused: ${internal.url} is on a private network and no source in the feeds file names it\n`,
+    );
+    expect(internal.requests).toHaveLength(0);
+    expect(await readFile(feedsFile, 'utf8')).toBe(original);
+  });
+
+  it('follows it when private networks are allowed (ALLOW_PRIVATE_NETWORKS=on)', async () => {
+    const result = await addWith({ allowPrivateNetworks: true }, site.url, '--id', 'linked');
+    expect(result.stderr).toBe('');
+    expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'linked', feed: `${internal.url}feed.xml` });
+    expect(internal.requests).toHaveLength(1);
   });
 });
 

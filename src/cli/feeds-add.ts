@@ -8,7 +8,7 @@ import type { ParsedFeed, SourceConfig } from '../core/types.js';
 import { formatIssue, parseFeedsText } from '../config/index.js';
 import { appendSource, existingIds, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
 import { commonFeedUrls, describeFeed, describePage, discoverFeeds } from '../ingest/discover/index.js';
-import { fetchFeed } from '../ingest/fetch/index.js';
+import { createNetworkGuard, fetchFeed, type NetworkGuard } from '../ingest/fetch/index.js';
 import { parseFeed } from '../ingest/parse/index.js';
 import {
   CATEGORY_PATTERN,
@@ -32,6 +32,8 @@ export interface FeedsAddDeps {
   feedsFile: string;
   fetchTimeoutMs: number;
   userAgent: string;
+  /** ALLOW_PRIVATE_NETWORKS=on: a page's links may lead anywhere on a private network. Default off. */
+  allowPrivateNetworks?: boolean;
   /** Each call is one or more whole lines, newline included. */
   stdout: (s: string) => void;
   stderr: (s: string) => void;
@@ -120,7 +122,10 @@ async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<numbe
   const early = duplicateProblem(text, file, request.url, request.id);
   if (early !== undefined) return refuse(deps, early);
 
-  const found = await findFeed(request.url, deps);
+  // The operator's own URL is named, as is every source in the file; where a page's links lead is not.
+  const named = [...current.config.sources, { feed: request.url }];
+  const guard = createNetworkGuard({ namedSources: () => named, allowPrivateNetworks: deps.allowPrivateNetworks ?? false });
+  const found = await findFeed(request.url, { ...deps, guard }).finally(() => guard.close());
   if (!found.ok) return refuse(deps, found.message);
   const source = buildSource(request, found.value);
   const duplicate = duplicateProblem(text, file, source.feed!, source.id, request.id === undefined);
@@ -165,7 +170,10 @@ function duplicateProblem(text: string, file: string, feedUrl: string, id: strin
 
 // ---- finding the feed ------------------------------------------------------------------------
 
-async function findFeed(url: string, deps: FeedsAddDeps): Promise<Outcome<FoundFeed>> {
+/** What finding a feed needs: the command's deps and the guard its fetches go through. */
+type FindDeps = FeedsAddDeps & { guard: NetworkGuard };
+
+async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>> {
   const first = await fetchText(url, deps);
   if (!first.ok) return { ok: false, message: `cannot fetch ${url}: ${first.message}` };
   const direct = await readAsFeed(first.value.body, first.value.finalUrl, deps);
@@ -211,8 +219,8 @@ interface FetchedText {
   moved(asked: string): { feedUrl: string; movedFrom?: string };
 }
 
-async function fetchText(url: string, deps: FeedsAddDeps): Promise<Outcome<FetchedText>> {
-  const result = await fetchFeed(url, {}, { timeoutMs: deps.fetchTimeoutMs, userAgent: deps.userAgent, now: deps.now });
+async function fetchText(url: string, deps: FindDeps): Promise<Outcome<FetchedText>> {
+  const result = await fetchFeed(url, {}, { timeoutMs: deps.fetchTimeoutMs, userAgent: deps.userAgent, now: deps.now, guard: deps.guard });
   if (result.kind === 'error') return { ok: false, message: result.message };
   if (result.kind !== 'ok') return { ok: false, message: `fetch: unexpected HTTP ${result.status}` };
   const movedTo = result.permanentRedirectTo;

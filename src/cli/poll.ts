@@ -2,6 +2,7 @@
 // array) on standard output; logs and progress on standard error.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
+import { createNetworkGuard } from '../ingest/index.js';
 import { createLogger } from '../log.js';
 import { DigestPool, Refresher, defaultDigestWorkers, dueSources, productionRefreshDeps, userAgent } from '../refresh/index.js';
 import { listGoneSources, openMigratedStore, syncSources, type OpenedStore } from '../store/index.js';
@@ -84,8 +85,9 @@ async function pollOnce(settings: Settings, config: FeedsConfig, store: OpenedSt
   const log = createLogger({ level: settings.logLevel, destination: { write: (line: string) => progress.above(line) } });
   const agent = userAgent(version, settings.siteUrl ?? config.site.url);
   const digests = new DigestPool({ size: defaultDigestWorkers(), log });
+  const guard = createNetworkGuard({ namedSources: () => config.sources, allowPrivateNetworks: settings.allowPrivateNetworks });
   const refresher = new Refresher({
-    ...productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent }),
+    ...productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent, guard }),
     digest: digests.run,
   });
   await syncSources(store.db, config.sources, Date.now());
@@ -94,7 +96,7 @@ async function pollOnce(settings: Settings, config: FeedsConfig, store: OpenedSt
   progress.show(`0/${sources.length} sources done`);
   const result = await refresher
     .refreshAll(sources, { trigger: 'cli', onProgress: (done, total) => progress.show(`${done}/${total} sources done`) })
-    .finally(() => digests.close());
+    .finally(() => Promise.all([digests.close(), guard.close()]));
   const polled = new Set(result.reports.map((r) => r.sourceId));
   return [...result.reports, ...(await goneReports(store, polled))];
 }

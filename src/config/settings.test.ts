@@ -21,6 +21,7 @@ describe('readSettings', () => {
       pollSchedule: '*/30 * * * *',
       fetchTimeoutMs: 20000,
       logLevel: 'info',
+      allowPrivateNetworks: false,
     });
     expect(readSettings({})).not.toHaveProperty('siteUrl');
   });
@@ -35,6 +36,7 @@ describe('readSettings', () => {
       FETCH_TIMEOUT_MS: '5000',
       SITE_URL: 'https://portal.example.org/engage',
       LOG_LEVEL: 'debug',
+      ALLOW_PRIVATE_NETWORKS: 'on',
     });
     expect(settings).toEqual({
       port: 8080,
@@ -45,6 +47,7 @@ describe('readSettings', () => {
       fetchTimeoutMs: 5000,
       siteUrl: 'https://portal.example.org/engage/',
       logLevel: 'debug',
+      allowPrivateNetworks: true,
     });
   });
 
@@ -52,6 +55,12 @@ describe('readSettings', () => {
     const settings = readSettings({ POLL_SCHEDULE: 'off', PORT: '0' });
     expect(settings.pollSchedule).toBe('off');
     expect(settings.port).toBe(0);
+  });
+
+  it("reads ALLOW_PRIVATE_NETWORKS as 'on' or 'off'", () => {
+    expect(readSettings({ ALLOW_PRIVATE_NETWORKS: 'on' }).allowPrivateNetworks).toBe(true);
+    expect(readSettings({ ALLOW_PRIVATE_NETWORKS: 'off' }).allowPrivateNetworks).toBe(false);
+    expect(readSettings({ ALLOW_PRIVATE_NETWORKS: ' on ' }).allowPrivateNetworks).toBe(true);
   });
 
   it('treats blank variables as unset', () => {
@@ -69,6 +78,9 @@ describe('readSettings', () => {
     ['LOG_LEVEL', 'loud', 'one of fatal, error, warn, info, debug, trace, silent'],
     ['SITE_URL', 'portal.example.org', 'an absolute http(s) URL'],
     ['SITE_URL', 'ftp://portal.example.org/', 'an absolute http(s) URL'],
+    ['ALLOW_PRIVATE_NETWORKS', 'yes', "'on' or 'off'"],
+    ['ALLOW_PRIVATE_NETWORKS', 'ON', "'on' or 'off'"],
+    ['ALLOW_PRIVATE_NETWORKS', 'true', "'on' or 'off'"],
   ])('rejects %s=%s naming the variable, the value and what is expected', (variable, value, expected) => {
     const err = settingsError({ [variable]: value });
     expect(err.problems).toHaveLength(1);

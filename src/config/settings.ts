@@ -15,6 +15,11 @@ export interface Settings {
   /** Public base URL ending in '/'; when absent, `site.url` of the feeds file applies. */
   siteUrl?: string;
   logLevel: LogLevel;
+  /**
+   * True lets a fetch reach loopback and private addresses anywhere; false (the default) only at
+   * origins a source in the feeds file names itself.
+   */
+  allowPrivateNetworks: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -78,6 +83,11 @@ const parseSiteUrl: Parser<string> = (raw) => {
   return ok(raw.endsWith('/') ? raw : `${raw}/`);
 };
 
+const parseOnOff: Parser<boolean> = (raw) => {
+  if (raw === 'on' || raw === 'off') return ok(raw === 'on');
+  return fail("'on' or 'off'");
+};
+
 const parseText: Parser<string> = (raw) => ok(raw);
 
 /** Reads settings from the environment given; unset or blank variables take their defaults. */
@@ -100,6 +110,7 @@ export function readSettings(env: Env): Settings {
     pollSchedule: read('POLL_SCHEDULE', parseSchedule, '*/30 * * * *'),
     fetchTimeoutMs: read('FETCH_TIMEOUT_MS', parseTimeout, 20000),
     logLevel: read('LOG_LEVEL', parseLogLevel, 'info'),
+    allowPrivateNetworks: read('ALLOW_PRIVATE_NETWORKS', parseOnOff, false),
   };
   const siteUrl = read<string | undefined>('SITE_URL', parseSiteUrl, undefined);
   if (siteUrl !== undefined) settings.siteUrl = siteUrl;

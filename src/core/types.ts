@@ -131,7 +131,10 @@ export type FetchResult =
       status?: number;
       /** Stage-prefixed, human-readable: "fetch: timed out after 20000 ms". */
       message: string;
-      /** Short machine code: 'timeout', 'too-large', 'too-many-redirects', 'http', 'network', 'gone'. */
+      /**
+       * Short machine code: 'timeout', 'too-large', 'too-many-redirects', 'http', 'network', 'gone',
+       * 'bad-url', or 'blocked' (a private network address no source in the feeds file names).
+       */
       code: FetchErrorCode;
       /** Milliseconds from a Retry-After header (429, 503). */
       retryAfterMs?: number;
@@ -146,7 +149,8 @@ export type FetchErrorCode =
   | 'http'
   | 'gone'
   | 'network'
-  | 'bad-url';
+  | 'bad-url'
+  | 'blocked';
 
 /** What the conditional-GET validators of a source are. */
 export interface CacheValidators {

@@ -1,9 +1,13 @@
-import { fetchFeed } from '../ingest/index.js';
+import { fetchFeed, type NetworkGuard } from '../ingest/index.js';
 import type { Db } from '../store/index.js';
 import type { RefreshDeps } from './types.js';
 import type { Logger } from 'pino';
 
-/** The production wiring: the real fetcher and the wall clock. */
-export function productionRefreshDeps(db: Db, log: Logger, fetch: { timeoutMs: number; userAgent: string }): RefreshDeps {
-  return { db, log, fetchFeed, now: Date.now, fetchOptions: { timeoutMs: fetch.timeoutMs, userAgent: fetch.userAgent } };
+/** The production wiring: the real fetcher through the process's network guard, and the wall clock. */
+export function productionRefreshDeps(
+  db: Db,
+  log: Logger,
+  fetch: { timeoutMs: number; userAgent: string; guard: NetworkGuard },
+): RefreshDeps {
+  return { db, log, fetchFeed, now: Date.now, fetchOptions: { timeoutMs: fetch.timeoutMs, userAgent: fetch.userAgent, guard: fetch.guard } };
 }

@@ -2,7 +2,10 @@
 // Parse → filter → newest max_entries → hash → sanitize what changed. Pure (no store, no clock, no
 // I/O) and made of plain data in and out, so it runs the same inline or on a worker thread.
 import type { FeedMeta, NormalEntry } from '../core/types.js';
-import { FeedParseError, compileFilter, parseFeed, sanitizeEntry, sanitizeFeedMeta } from '../ingest/index.js';
+// The stages one by one, not ingest/index.js: that brings the fetcher (undici) into every worker.
+import { compileFilter } from '../ingest/filter/index.js';
+import { FeedParseError, parseFeed } from '../ingest/parse/index.js';
+import { sanitizeEntry, sanitizeFeedMeta } from '../ingest/sanitize/index.js';
 import type { StoredEntryInput } from '../store/index.js';
 import { contentHash } from './content-hash.js';
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CacheValidators, FetchResult, RefreshReport, SourceConfig } from '../core/types.js';
+import type { NetworkGuard } from '../ingest/index.js';
 import type { Db, PollRunTotals, SourceRow } from '../store/index.js';
 import type { Digester } from './digest.js';
 
@@ -9,6 +10,8 @@ export interface RefreshFetchOptions {
   userAgent: string;
   maxBytes?: number;
   maxRedirects?: number;
+  /** The process's guard: which private-network origins fetches may reach (see fetchFeed). */
+  guard?: NetworkGuard;
 }
 
 export type FeedFetcher = (

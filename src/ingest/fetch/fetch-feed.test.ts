@@ -6,7 +6,12 @@ import { fetchFeed, type FetchOptions } from './index.js';
 const ORIGIN = 'https://feeds.example.org';
 const URL_ = `${ORIGIN}/health/feed.xml`;
 const FEED = '<?xml version="1.0"?><rss version="2.0"><channel><title>Care</title></channel></rss>';
-const options: FetchOptions = { timeoutMs: 5_000, userAgent: 'PatientEngagementPortal/0.1 (+https://portal.example.org/)' };
+// nock intercepts Node's own fetch, not the guarded undici fetch fetchFeed uses by default.
+const options: FetchOptions = {
+  timeoutMs: 5_000,
+  userAgent: 'PatientEngagementPortal/0.1 (+https://portal.example.org/)',
+  fetchImpl: globalThis.fetch,
+};
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
 beforeAll(() => nock.disableNetConnect());

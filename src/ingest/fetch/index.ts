@@ -1,4 +1,5 @@
 // The feed fetcher's public face.
 export { fetchFeed, DEFAULT_MAX_BYTES, type FetchOptions } from './fetch-feed.js';
+export { createNetworkGuard, type NetworkGuard, type NetworkGuardOptions, type NamingSource } from './network-guard.js';
 export { decodeFeedBody } from './charset.js';
 export { parseRetryAfter } from './retry-after.js';
