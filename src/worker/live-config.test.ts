@@ -54,7 +54,7 @@ afterEach(async () => {
 describe('LiveConfig', () => {
   it('applies a valid edit: added sources active, removed ones inactive, a changed URL loses its backoff', async () => {
     const live = await startLive();
-    await recordFailure(store.db, 'beta', { now: START, error: 'fetch: timed out', durationMs: 5, nextPollAt: START + 3_600_000 });
+    await recordFailure(store.db, 'beta', { now: START, error: 'fetch: timed out', errorKind: 'timeout', durationMs: 5, nextPollAt: START + 3_600_000 });
     const versionBefore = await readStreamVersion(store.db);
     clock.now = START + 60_000;
     await writeFile(file, feedsYaml([{ id: 'beta', feed: 'https://beta.example.org/new-feed.xml' }, { id: 'links' }, { id: 'gamma', feed: 'https://gamma.example.org/feed.xml' }]));
