@@ -127,6 +127,18 @@ describe('LiveConfig', () => {
     expect(live.current().sources).toHaveLength(3);
   });
 
+  it("refuses an edit the database does not take, keeping the store's words for the log", async () => {
+    const initial = await loaded();
+    const closed = await freshStore();
+    await closed.close();
+    const live = new LiveConfig({ file, initial, db: closed.db, log: memory.log, now: () => clock.now });
+    await writeFile(file, feedsYaml([...INITIAL, { id: 'gamma', feed: 'https://gamma.example.org/feed.xml' }]));
+    expect((await live.reload('watch')).applied).toBe(false);
+    expect(live.state().refused?.issues).toEqual([`${file}: not applied: the database did not take it (see the log)`]);
+    const logged = memory.lines.find((l) => l.msg === 'feeds file valid, but the database did not take it');
+    expect(logged).toMatchObject({ level: 50, reason: 'watch', err: { message: 'driver has already been destroyed' } });
+  });
+
   it('runs reloads one after another, the last one winning', async () => {
     const live = await startLive();
     await writeFile(file, feedsYaml([{ id: 'one', feed: 'https://one.example.org/f.xml' }]));
