@@ -158,6 +158,12 @@ describe('startServer', () => {
     expect(families.has('process_resident_memory_bytes')).toBe(true);
   });
 
+  it('gives /metrics the networks METRICS_ALLOWED_NETWORKS names: a loopback scraper outside them is refused', async () => {
+    const { io } = captureIo(await env({ POLL_SCHEDULE: 'off', METRICS_ALLOWED_NETWORKS: '10.0.0.0/8' }));
+    running = (await startServer(io, { logDestination: { write: () => {} } })) as RunningServer;
+    expect((await fetch(`${running.url}metrics`)).status).toBe(403);
+  });
+
   it('runs a first poll at start-up in the background, and close waits for it', async () => {
     const lines: string[] = [];
     const { io } = captureIo(await env({ POLL_SCHEDULE: '0 0 1 1 *' }));

@@ -21,6 +21,7 @@ describe('readSettings', () => {
       pollSchedule: '*/30 * * * *',
       fetchTimeoutMs: 20000,
       logLevel: 'info',
+      metricsAllowedNetworks: ['127.0.0.1/8', '::1/128'],
     });
     expect(readSettings({})).not.toHaveProperty('siteUrl');
   });
@@ -35,6 +36,7 @@ describe('readSettings', () => {
       FETCH_TIMEOUT_MS: '5000',
       SITE_URL: 'https://portal.example.org/engage',
       LOG_LEVEL: 'debug',
+      METRICS_ALLOWED_NETWORKS: '10.20.0.0/16, 192.0.2.7',
     });
     expect(settings).toEqual({
       port: 8080,
@@ -45,6 +47,7 @@ describe('readSettings', () => {
       fetchTimeoutMs: 5000,
       siteUrl: 'https://portal.example.org/engage/',
       logLevel: 'debug',
+      metricsAllowedNetworks: ['10.20.0.0/16', '192.0.2.7/32'],
     });
   });
 
@@ -52,6 +55,13 @@ describe('readSettings', () => {
     const settings = readSettings({ POLL_SCHEDULE: 'off', PORT: '0' });
     expect(settings.pollSchedule).toBe('off');
     expect(settings.port).toBe(0);
+  });
+
+  it('reads METRICS_ALLOWED_NETWORKS as plain CIDRs: addresses as /32 or /128, IPv4-mapped networks as IPv4', () => {
+    const networks = (raw: string) => readSettings({ METRICS_ALLOWED_NETWORKS: raw }).metricsAllowedNetworks;
+    expect(networks('10.0.0.0/8,fd00::/8, 2001:db8::1 ,203.0.113.9')).toEqual(['10.0.0.0/8', 'fd00::/8', '2001:db8::1/128', '203.0.113.9/32']);
+    expect(networks('::ffff:10.1.0.0/112,::ffff:192.0.2.1')).toEqual(['10.1.0.0/16', '192.0.2.1/32']);
+    expect(networks('0.0.0.0/0,::/0')).toEqual(['0.0.0.0/0', '::/0']);
   });
 
   it('treats blank variables as unset', () => {
@@ -69,6 +79,11 @@ describe('readSettings', () => {
     ['LOG_LEVEL', 'loud', 'one of fatal, error, warn, info, debug, trace, silent'],
     ['SITE_URL', 'portal.example.org', 'an absolute http(s) URL'],
     ['SITE_URL', 'ftp://portal.example.org/', 'an absolute http(s) URL'],
+    ['METRICS_ALLOWED_NETWORKS', '10.0.0.0/33', 'comma-separated networks (CIDR) or addresses'],
+    ['METRICS_ALLOWED_NETWORKS', '127.0.0.1/8,localhost', '"localhost" is neither'],
+    ['METRICS_ALLOWED_NETWORKS', '127.1', '"127.1" is neither'],
+    ['METRICS_ALLOWED_NETWORKS', '0x7f.0.0.1/8', 'comma-separated networks'],
+    ['METRICS_ALLOWED_NETWORKS', ', ,', 'comma-separated networks'],
   ])('rejects %s=%s naming the variable, the value and what is expected', (variable, value, expected) => {
     const err = settingsError({ [variable]: value });
     expect(err.problems).toHaveLength(1);

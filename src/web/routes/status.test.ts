@@ -296,6 +296,32 @@ describe('GET /metrics', () => {
     expect((await portal.app.inject('/metrics')).statusCode).toBe(404);
   });
 
+  it('answers loopback peers by default, an IPv4-mapped one too, and refuses others with a 403 that carries no metric', async () => {
+    const { app } = (portal = await startPortal({ deps: { metrics: new Registry() } }));
+    const scrape = (remoteAddress: string) => app.inject({ url: '/metrics', remoteAddress });
+    for (const address of ['127.0.0.1', '127.0.0.53', '::1', '::ffff:127.0.0.1']) {
+      expect((await scrape(address)).statusCode, address).toBe(200);
+    }
+    for (const address of ['10.0.0.5', '192.168.1.20', '::ffff:10.0.0.5', '2001:db8::1']) {
+      const refused = await scrape(address);
+      expect(refused.statusCode, address).toBe(403);
+      expect(refused.body).toBe('forbidden: /metrics answers only the networks in METRICS_ALLOWED_NETWORKS\n');
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expectSecurityHeaders(refused);
+    }
+  });
+
+  it('answers the networks it is given instead, and never a request a proxy forwarded', async () => {
+    const { app } = (portal = await startPortal({ deps: { metrics: new Registry(), metricsAllowedNetworks: ['10.20.0.0/16', '2001:db8::7/128'] } }));
+    const scrape = (remoteAddress: string, headers: Record<string, string> = {}) => app.inject({ url: '/metrics', remoteAddress, headers });
+    expect((await scrape('10.20.3.4')).statusCode).toBe(200);
+    expect((await scrape('2001:db8::7')).statusCode).toBe(200);
+    expect((await scrape('127.0.0.1')).statusCode).toBe(403);
+    expect((await scrape('10.21.0.1')).statusCode).toBe(403);
+    expect((await scrape('10.20.3.4', { 'x-forwarded-for': '10.20.3.4' })).statusCode).toBe(403);
+    expect((await scrape('10.20.3.4', { forwarded: 'for=10.20.3.4' })).statusCode).toBe(403);
+  });
+
   it('serves the registry as Prometheus text, with HTTP metrics labelled by route pattern and default process metrics', async () => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
