@@ -137,7 +137,8 @@ function toSourceStatus(row: SourceRow, now: number): SourceStatus {
     nextPollAt: row.feed_url === null || row.gone === 1 ? null : row.next_poll_at,
     entryCount: row.entry_count,
     newestEntryAt: row.newest_entry_at,
-    movedTo: row.moved_to,
+    // A permanent redirect that led to a refused private address would show that address: not shown.
+    movedTo: errorKind === 'blocked' ? null : row.moved_to,
   };
 }
 

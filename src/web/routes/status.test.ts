@@ -198,10 +198,13 @@ describe('/status and /status.json keep operator details to the operator', () =>
   it('give each kind its few words, and a failure recorded before kinds existed says only "Failed"', async () => {
     portal = await startPortal();
     const { db } = portal.store;
-    const fail = (id: string, errorKind: 'timeout' | 'blocked' | 'too-complex' | 'parse', error: string) =>
+    const fail = (id: string, errorKind: 'timeout' | 'too-complex' | 'parse', error: string) =>
       recordFailure(db, id, { now: NOW - MINUTE, error, errorKind, durationMs: 1, nextPollAt: NOW + MINUTE });
     await fail('regina-holliday', 'timeout', 'fetch: timed out after 20000 ms');
-    await fail('epatient-dave', 'blocked', 'fetch: refused http://192.168.1.20/feed: a private address');
+    // A permanent redirect towards the refused address: its target is not shown as "moved to" either.
+    await recordFailure(db, 'epatient-dave', {
+      now: NOW - MINUTE, error: 'fetch: refused http://192.168.1.20/feed', errorKind: 'blocked', durationMs: 1, nextPollAt: NOW + MINUTE, movedTo: 'http://192.168.1.20/feed',
+    });
     await fail('health-it-buzz', 'too-complex', 'digest: /srv/portal parse ran past 2000 ms');
     await fail('mind-the-gap', 'parse', 'parse: unexpected close tag at /var/lib/portal line 3');
     await portal.store.sqlite.prepare("UPDATE sources SET last_error = 'store: SQLITE_IOERR at /srv/portal/data', last_error_kind = NULL, error_count = 1 WHERE id = 'himss'").run();
