@@ -140,8 +140,10 @@ describe('startServer', () => {
     while (!lines.some((l) => l.includes('"msg":"poll pass finished"'))) await new Promise((resolve) => setTimeout(resolve, 10));
     const health = await fetch(`${running.url}healthz`);
     expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
-    const status = (await (await fetch(`${running.url}status.json`)).json()) as Record<string, unknown>;
-    expect(status.config).toMatchObject({ file: path.join(dir, 'feeds.yaml'), refused: null, sources: { total: 1, with_feed: 1, link_only: 0 } });
+    const statusText = await (await fetch(`${running.url}status.json`)).text();
+    expect(statusText).not.toContain(dir);
+    const status = JSON.parse(statusText) as Record<string, unknown>;
+    expect(status.config).toMatchObject({ file: 'feeds.yaml', refused: null, sources: { total: 1, with_feed: 1, link_only: 0 } });
     expect(status.poll_schedule).toBe('0 0 1 1 *');
     expect(status.last_pass).toMatchObject({ trigger: 'startup', sources_due: 1, fetched: 1, entries_added: 3 });
     expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3, last_status: 200 }]);
@@ -154,6 +156,12 @@ describe('startServer', () => {
     expect(sampleValue(families, 'portal_poll_last_pass_timestamp_seconds')).toBeGreaterThan(0);
     expect(sampleValue(families, 'portal_http_requests_total', { method: 'GET', route: '/status.json', status_code: '200' })).toBe(1);
     expect(families.has('process_resident_memory_bytes')).toBe(true);
+  });
+
+  it('gives /metrics the networks METRICS_ALLOWED_NETWORKS names: a loopback scraper outside them is refused', async () => {
+    const { io } = captureIo(await env({ POLL_SCHEDULE: 'off', METRICS_ALLOWED_NETWORKS: '10.0.0.0/8' }));
+    running = (await startServer(io, { logDestination: { write: () => {} } })) as RunningServer;
+    expect((await fetch(`${running.url}metrics`)).status).toBe(403);
   });
 
   it('runs a first poll at start-up in the background, and close waits for it', async () => {

@@ -160,6 +160,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     logger: log.child({ component: 'web' }),
     runtimeStatus: () => ({ config: live.state(), pollSchedule: settings.pollSchedule, passRunning: passRunning() }),
     metrics: registry,
+    metricsAllowedNetworks: settings.metricsAllowedNetworks,
     pingDatabase: () => void pingStatement.get(),
   });
   await app.listen({ host: settings.host, port: settings.port });

@@ -22,6 +22,7 @@ describe('readSettings', () => {
       fetchTimeoutMs: 20000,
       logLevel: 'info',
       allowPrivateNetworks: false,
+      metricsAllowedNetworks: ['127.0.0.1/8', '::1/128'],
     });
     expect(readSettings({})).not.toHaveProperty('siteUrl');
   });
@@ -37,6 +38,7 @@ describe('readSettings', () => {
       SITE_URL: 'https://portal.example.org/engage',
       LOG_LEVEL: 'debug',
       ALLOW_PRIVATE_NETWORKS: 'on',
+      METRICS_ALLOWED_NETWORKS: '10.20.0.0/16, 192.0.2.7',
     });
     expect(settings).toEqual({
       port: 8080,
@@ -48,6 +50,7 @@ describe('readSettings', () => {
       siteUrl: 'https://portal.example.org/engage/',
       logLevel: 'debug',
       allowPrivateNetworks: true,
+      metricsAllowedNetworks: ['10.20.0.0/16', '192.0.2.7/32'],
     });
   });
 
@@ -61,6 +64,13 @@ describe('readSettings', () => {
     expect(readSettings({ ALLOW_PRIVATE_NETWORKS: 'on' }).allowPrivateNetworks).toBe(true);
     expect(readSettings({ ALLOW_PRIVATE_NETWORKS: 'off' }).allowPrivateNetworks).toBe(false);
     expect(readSettings({ ALLOW_PRIVATE_NETWORKS: ' on ' }).allowPrivateNetworks).toBe(true);
+  });
+
+  it('reads METRICS_ALLOWED_NETWORKS as plain CIDRs: addresses as /32 or /128, IPv4-mapped networks as IPv4', () => {
+    const networks = (raw: string) => readSettings({ METRICS_ALLOWED_NETWORKS: raw }).metricsAllowedNetworks;
+    expect(networks('10.0.0.0/8,fd00::/8, 2001:db8::1 ,203.0.113.9')).toEqual(['10.0.0.0/8', 'fd00::/8', '2001:db8::1/128', '203.0.113.9/32']);
+    expect(networks('::ffff:10.1.0.0/112,::ffff:192.0.2.1')).toEqual(['10.1.0.0/16', '192.0.2.1/32']);
+    expect(networks('0.0.0.0/0,::/0')).toEqual(['0.0.0.0/0', '::/0']);
   });
 
   it('treats blank variables as unset', () => {
@@ -81,6 +91,11 @@ describe('readSettings', () => {
     ['ALLOW_PRIVATE_NETWORKS', 'yes', "'on' or 'off'"],
     ['ALLOW_PRIVATE_NETWORKS', 'ON', "'on' or 'off'"],
     ['ALLOW_PRIVATE_NETWORKS', 'true', "'on' or 'off'"],
+    ['METRICS_ALLOWED_NETWORKS', '10.0.0.0/33', 'comma-separated networks (CIDR) or addresses'],
+    ['METRICS_ALLOWED_NETWORKS', '127.0.0.1/8,localhost', '"localhost" is neither'],
+    ['METRICS_ALLOWED_NETWORKS', '127.1', '"127.1" is neither'],
+    ['METRICS_ALLOWED_NETWORKS', '0x7f.0.0.1/8', 'comma-separated networks'],
+    ['METRICS_ALLOWED_NETWORKS', ', ,', 'comma-separated networks'],
   ])('rejects %s=%s naming the variable, the value and what is expected', (variable, value, expected) => {
     const err = settingsError({ [variable]: value });
     expect(err.problems).toHaveLength(1);

@@ -1,4 +1,5 @@
 // Environment settings: the one typed view of process.env that main.ts builds and passes down.
+import ipaddr from 'ipaddr.js';
 import { validate as isValidCron, validateDetailed as explainCron } from 'node-cron';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -20,7 +21,12 @@ export interface Settings {
    * origins a source in the feeds file names itself.
    */
   allowPrivateNetworks: boolean;
+  /** Who may read /metrics: CIDRs in their plain form ('127.0.0.0/8', '::1/128'), an address as its /32 or /128. */
+  metricsAllowedNetworks: string[];
 }
+
+/** Loopback only: a scraper on the same machine. */
+export const DEFAULT_METRICS_ALLOWED_NETWORKS: readonly string[] = Object.freeze(['127.0.0.1/8', '::1/128']);
 
 export type Env = Record<string, string | undefined>;
 
@@ -88,6 +94,35 @@ const parseOnOff: Parser<boolean> = (raw) => {
   return fail("'on' or 'off'");
 };
 
+const NETWORKS_EXPECTED = "comma-separated networks (CIDR) or addresses, like '127.0.0.1/8,::1/128,10.0.0.5'";
+
+/**
+ * Comma-separated CIDRs or single addresses, each written out plainly: IPv4 only in its four
+ * decimal parts (ipaddr.js would also read '127.1' or '0x7f.0.0.1'), an IPv4-mapped IPv6 network as
+ * the IPv4 one, since a mapped peer is matched as its IPv4 address.
+ */
+const parseNetworks: Parser<string[]> = (raw) => {
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const networks: string[] = [];
+  for (const item of items) {
+    const network = parseNetwork(item);
+    if (network === undefined) return fail(`${NETWORKS_EXPECTED}; ${JSON.stringify(item)} is neither`);
+    networks.push(network);
+  }
+  return networks.length > 0 ? ok(networks) : fail(NETWORKS_EXPECTED);
+};
+
+function parseNetwork(item: string): string | undefined {
+  const cidr = item.includes('/') ? item : `${item}/${item.includes(':') ? 128 : 32}`;
+  if (!ipaddr.isValidCIDR(cidr)) return undefined;
+  if (!cidr.includes(':') && !ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) return undefined;
+  const [address, bits] = ipaddr.parseCIDR(cidr);
+  if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress() && bits >= 96) {
+    return `${address.toIPv4Address().toString()}/${bits - 96}`;
+  }
+  return `${address.toString()}/${bits}`;
+}
+
 const parseText: Parser<string> = (raw) => ok(raw);
 
 /** Reads settings from the environment given; unset or blank variables take their defaults. */
@@ -111,6 +146,7 @@ export function readSettings(env: Env): Settings {
     fetchTimeoutMs: read('FETCH_TIMEOUT_MS', parseTimeout, 20000),
     logLevel: read('LOG_LEVEL', parseLogLevel, 'info'),
     allowPrivateNetworks: read('ALLOW_PRIVATE_NETWORKS', parseOnOff, false),
+    metricsAllowedNetworks: read('METRICS_ALLOWED_NETWORKS', parseNetworks, [...DEFAULT_METRICS_ALLOWED_NETWORKS]),
   };
   const siteUrl = read<string | undefined>('SITE_URL', parseSiteUrl, undefined);
   if (siteUrl !== undefined) settings.siteUrl = siteUrl;

@@ -152,6 +152,14 @@ export type FetchErrorCode =
   | 'bad-url'
   | 'blocked';
 
+/**
+ * Why a source's last attempt failed, in one machine word the public status pages can show (the
+ * full message stays in the log): a fetch's code; 'blocked', a fetch led to a private network
+ * address; 'parse', the body is not a feed it could read; 'too-complex', its parse or sanitize ran
+ * past its time or memory budget; 'internal', a bug or a store failure.
+ */
+export type SourceErrorKind = FetchErrorCode | 'blocked' | 'parse' | 'too-complex' | 'internal';
+
 /** What the conditional-GET validators of a source are. */
 export interface CacheValidators {
   etag?: string;
@@ -168,7 +176,9 @@ export interface RefreshReport {
   added: number;
   updated: number;
   ms: number;
+  /** The full message, for the log and `npm run poll`. */
   error?: string;
+  errorKind?: SourceErrorKind;
   /** New URL after a permanent redirect, for the operator to put in the file. */
   movedTo?: string;
 }

@@ -40,6 +40,7 @@ export function logRefresh(log: Logger, source: RefreshSource, report: RefreshRe
 function definedFields(report: RefreshReport, extra: RefreshLogExtra): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     error: report.error,
+    error_kind: report.errorKind,
     moved_to: report.movedTo,
     removed: extra.removed || undefined,
     error_count: extra.errorCount,

@@ -143,8 +143,9 @@ describe('refreshSource: failures', () => {
     const report = await h.refresh('blog');
     expect(report).toMatchObject({ outcome: 'error', status: 200, added: 0 });
     expect(report.error).toMatch(/^parse: /);
-    expect(await h.row('blog')).toMatchObject({ last_status: 200, error_count: 1, next_poll_at: h.clock.now + 15 * MIN });
+    expect(await h.row('blog')).toMatchObject({ last_status: 200, last_error_kind: 'parse', error_count: 1, next_poll_at: h.clock.now + 15 * MIN });
     expect(report.error).toBe((await h.row('blog')).last_error);
+    expect(report.errorKind).toBe('parse');
   });
 
   it('doubles the backoff with each consecutive failure, up to 24 hours, and a success clears it', async () => {
@@ -160,10 +161,10 @@ describe('refreshSource: failures', () => {
       expect(await listDueSources(h.store.db, h.clock.now - 1)).toHaveLength(0);
     }
     expect(waits).toEqual([15, 30, 60, 120, 240, 480, 960, BACKOFF_CAP_MS / MIN, BACKOFF_CAP_MS / MIN]);
-    expect((await h.row('blog')).error_count).toBe(9);
+    expect(await h.row('blog')).toMatchObject({ error_count: 9, last_error_kind: 'http' });
     server.route('/feed.xml', plainFeed(() => fixture('blog-v1.xml')));
     await h.refresh('blog');
-    expect(await h.row('blog')).toMatchObject({ error_count: 0, last_error: null, backoff_until: null, next_poll_at: null });
+    expect(await h.row('blog')).toMatchObject({ error_count: 0, last_error: null, last_error_kind: null, backoff_until: null, next_poll_at: null });
   });
 
   it('waits as long as a 429 Retry-After says, capped at 7 days', async () => {
@@ -180,7 +181,7 @@ describe('refreshSource: failures', () => {
     server.route('/feed.xml', statusRoute(410));
     const h = await benchFor('feed.xml');
     expect(await h.refresh('blog')).toMatchObject({ outcome: 'gone', status: 410 });
-    expect(await h.row('blog')).toMatchObject({ gone: 1, last_status: 410 });
+    expect(await h.row('blog')).toMatchObject({ gone: 1, last_status: 410, last_error_kind: 'gone' });
     expect(await listDueSources(h.store.db, h.clock.now + 365 * 24 * 60 * MIN)).toHaveLength(0);
     expect(h.memory.warnings().at(-1)).toMatchObject({ source_id: 'blog', outcome: 'gone', status: 410 });
     await syncSources(h.store.db, [makeSource('blog', { feed: `${server.url}new.xml` })], h.clock.now);
@@ -204,9 +205,9 @@ describe('refreshSource: failures', () => {
     const report = await h.refresh('blog');
     expect(report).toMatchObject({ outcome: 'error', error: 'fetch: timed out after 300 ms' });
     expect(report.status).toBeUndefined();
-    expect(await h.row('blog')).toMatchObject({ last_error: 'fetch: timed out after 300 ms', error_count: 1 });
+    expect(await h.row('blog')).toMatchObject({ last_error: 'fetch: timed out after 300 ms', last_error_kind: 'timeout', error_count: 1 });
     const line = h.memory.lines.find((l) => l.source_id === 'blog');
-    expect(line).toMatchObject({ level: 40, outcome: 'error', error: 'fetch: timed out after 300 ms', error_count: 1 });
+    expect(line).toMatchObject({ level: 40, outcome: 'error', error: 'fetch: timed out after 300 ms', error_kind: 'timeout', error_count: 1 });
     expect(line).not.toHaveProperty('err');
     expect(line).not.toHaveProperty('stack');
   });
@@ -214,6 +215,16 @@ describe('refreshSource: failures', () => {
   it('records a 404 without throwing', async () => {
     const h = await benchFor('missing.xml');
     expect(await h.refresh('blog')).toMatchObject({ outcome: 'error', status: 404, error: 'fetch: HTTP 404 Not Found' });
+  });
+
+  it("records a bug as 'internal', with its full message for the log only", async () => {
+    server.route('/feed.xml', plainFeed(() => fixture('blog-v1.xml')));
+    const h = await benchFor('feed.xml');
+    const digest = () => Promise.reject(new Error('digest: worker died reading /srv/portal/data at 10.0.0.5:8080'));
+    const report = await refreshSource({ ...h.deps, digest }, await h.source('blog'));
+    expect(report).toMatchObject({ outcome: 'error', errorKind: 'internal', error: 'digest: worker died reading /srv/portal/data at 10.0.0.5:8080' });
+    expect(await h.row('blog')).toMatchObject({ last_error_kind: 'internal', error_count: 1 });
+    expect(h.memory.lines.find((l) => l.msg === 'refresh failed unexpectedly')).toMatchObject({ error_kind: 'internal' });
   });
 
   it('never throws, even when the store fails: the report says what happened', async () => {

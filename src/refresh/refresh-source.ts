@@ -1,7 +1,7 @@
 // refreshSource: the one place the ingest stages meet the store, for one source (like Miniflux's
 // RefreshFeed). Fetch → digest (parse, filter, hash, sanitize what changed; see digest.ts) → save.
 import { createHash } from 'node:crypto';
-import type { FetchResult, RefreshReport } from '../core/types.js';
+import type { FetchResult, RefreshReport, SourceErrorKind } from '../core/types.js';
 import { getEntryHashes, recordFailure, recordSuccess, saveFetch } from '../store/index.js';
 import { digestFeed } from './digest.js';
 import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
@@ -127,7 +127,7 @@ async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk)
   });
   if (digest.kind === 'parse-error') {
     const { status, durationMs, permanentRedirectTo: movedTo } = result;
-    return recordFailed(deps, source, { now, status, error: digest.message, durationMs, movedTo });
+    return recordFailed(deps, source, { now, status, error: digest.message, errorKind: 'parse', durationMs, movedTo });
   }
   const saved = await saveFetch(deps.db, source.row.id, digest.changed, {
     ...answeredState(source, result, now),
@@ -144,6 +144,7 @@ async function onFetchFailed(deps: RefreshDeps, source: RefreshSource, result: F
     now: deps.now(),
     status: result.status,
     error: result.message,
+    errorKind: result.code,
     durationMs: result.durationMs,
     movedTo: result.permanentRedirectTo,
   };
@@ -154,7 +155,9 @@ async function onFetchFailed(deps: RefreshDeps, source: RefreshSource, result: F
 interface Failure {
   now: number;
   status?: number;
+  /** The full message: the log and `npm run poll` show it, the public status pages only `errorKind`. */
   error: string;
+  errorKind: SourceErrorKind;
   durationMs: number;
   movedTo?: string;
   retryAfterMs?: number;
@@ -165,14 +168,14 @@ async function recordFailed(deps: RefreshDeps, source: RefreshSource, failure: F
   const errorCount = source.row.error_count + 1;
   const nextPollAt = nextPollAfterFailure(failure.now, errorCount, failure.retryAfterMs);
   await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt });
-  const report = { ...emptyReport(source, 'error'), status: failure.status, error: failure.error };
+  const report = { ...emptyReport(source, 'error'), status: failure.status, error: failure.error, errorKind: failure.errorKind };
   return { report: withMove(report, failure.movedTo), log: { nextPollAt, errorCount } };
 }
 
 /** 410: the source is stopped until the operator changes its feed URL (syncSources clears the stop). */
 async function recordGone(deps: RefreshDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
   await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt: null, gone: true });
-  const report = { ...emptyReport(source, 'gone'), status: failure.status, error: failure.error };
+  const report = { ...emptyReport(source, 'gone'), status: failure.status, error: failure.error, errorKind: failure.errorKind };
   return { report: withMove(report, failure.movedTo), log: {} };
 }
 
@@ -180,10 +183,10 @@ async function recordGone(deps: RefreshDeps, source: RefreshSource, failure: Fai
 async function recordUnexpected(deps: RefreshDeps, source: RefreshSource, error: unknown): Promise<Attempt> {
   const message = describeError(error);
   try {
-    const attempt = await recordFailed(deps, source, { now: deps.now(), error: message, durationMs: 0 });
+    const attempt = await recordFailed(deps, source, { now: deps.now(), error: message, errorKind: 'internal', durationMs: 0 });
     return { ...attempt, log: { ...attempt.log, unexpected: error } };
   } catch (recordError) {
-    return { report: { ...emptyReport(source, 'error'), error: message }, log: { unexpected: error, recordError } };
+    return { report: { ...emptyReport(source, 'error'), error: message, errorKind: 'internal' }, log: { unexpected: error, recordError } };
   }
 }
 

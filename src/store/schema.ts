@@ -22,7 +22,10 @@ export interface SourcesTable {
   last_attempt_at: number | null;
   last_success_at: number | null;
   last_status: number | null;
+  /** The full message of the last failure: for the log and the operator, never the public pages. */
   last_error: string | null;
+  /** Its short machine word (a SourceErrorKind), for the public pages; null before migration 0006. */
+  last_error_kind: string | null;
   last_duration_ms: number | null;
   error_count: Generated<number>;
   backoff_until: number | null;

@@ -1,4 +1,4 @@
-import type { FeedMeta, SourceConfig } from '../core/types.js';
+import type { FeedMeta, SourceConfig, SourceErrorKind } from '../core/types.js';
 import type { Db } from './database.js';
 import { bumpStreamVersion } from './meta.js';
 import type { SourceRow } from './schema.js';
@@ -49,6 +49,7 @@ const FRESH_FETCH_STATE = {
   gone: 0,
   moved_to: null,
   last_error: null,
+  last_error_kind: null,
   last_status: null,
 } as const;
 
@@ -102,6 +103,7 @@ export async function recordSuccess(db: Db, sourceId: string, state: SuccessStat
       last_success_at: state.now,
       last_status: state.status,
       last_error: null,
+      last_error_kind: null,
       last_duration_ms: state.durationMs,
       error_count: 0,
       backoff_until: null,
@@ -126,6 +128,7 @@ export async function recordSuccess(db: Db, sourceId: string, state: SuccessStat
 export interface FailureState extends AttemptCommon {
   status?: number;
   error: string;
+  errorKind: SourceErrorKind;
   /** A 410: stop polling until the operator changes the URL. */
   gone?: boolean;
 }
@@ -138,6 +141,7 @@ export async function recordFailure(db: Db, sourceId: string, state: FailureStat
       last_attempt_at: state.now,
       last_status: state.status ?? null,
       last_error: state.error,
+      last_error_kind: state.errorKind,
       last_duration_ms: state.durationMs,
       error_count: eb('error_count', '+', 1),
       backoff_until: state.nextPollAt,

@@ -120,7 +120,7 @@ describe('sources', () => {
 
   it('resets the fetch state when the feed URL changes', async () => {
     await syncSources(store.db, [makeSource('a')], t0);
-    await recordFailure(store.db, 'a', { now: t0, durationMs: 1, nextPollAt: t0 + day, status: 410, error: 'gone', gone: true });
+    await recordFailure(store.db, 'a', { now: t0, durationMs: 1, nextPollAt: t0 + day, status: 410, error: 'gone', errorKind: 'gone', gone: true });
     expect(await listDueSources(store.db, t0 + 2 * day)).toEqual([]);
     await syncSources(store.db, [makeSource('a', { feed: 'https://a.example.org/new-feed' })], t0);
     const due = await listDueSources(store.db, t0);
@@ -129,8 +129,8 @@ describe('sources', () => {
 
   it('counts consecutive errors and honours the backoff time', async () => {
     await syncSources(store.db, [makeSource('a'), makeSource('link-only', { feed: undefined })], t0);
-    await recordFailure(store.db, 'a', { now: t0, durationMs: 1, nextPollAt: t0 + 1000, status: 500, error: 'HTTP 500' });
-    await recordFailure(store.db, 'a', { now: t0, durationMs: 1, nextPollAt: t0 + 1000, status: 500, error: 'HTTP 500' });
+    await recordFailure(store.db, 'a', { now: t0, durationMs: 1, nextPollAt: t0 + 1000, status: 500, error: 'HTTP 500', errorKind: 'http' });
+    await recordFailure(store.db, 'a', { now: t0, durationMs: 1, nextPollAt: t0 + 1000, status: 500, error: 'HTTP 500', errorKind: 'http' });
     expect((await getSource(store.db, 'a'))?.error_count).toBe(2);
     expect(await listDueSources(store.db, t0 + 999)).toEqual([]);
     expect((await listDueSources(store.db, t0 + 1000)).map((s) => s.id)).toEqual(['a']);

@@ -1,9 +1,10 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ResponseCache, VersionTracker } from './cache.js';
+import { answerClientError } from './client-errors.js';
 import type { AppDeps, WebContext } from './deps.js';
 import { defaultPublicDir, defaultTemplatesDir } from './paths.js';
 import { compressionPlugin } from './plugins/compression.js';
-import { errorPagesPlugin } from './plugins/errors.js';
+import { answerFrameworkError, errorPagesPlugin } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
 import { staticFilesPlugin } from './plugins/static-files.js';
 import { viewsPlugin } from './plugins/views.js';
@@ -35,10 +36,16 @@ export function createWebContext(deps: AppDeps): WebContext {
  * headers and compression for every response, static files, views, error pages, then the routes.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     ...loggerOptions(deps.logger),
     logController: new OneLinePerResponse(),
     routerOptions: { ignoreTrailingSlash: true },
+    // Fastify's own answers carry none of the security headers: these three paths answer for it.
+    frameworkErrors: (error, request, reply) => void answerFrameworkError(app, error, request, reply),
+    clientErrorHandler: (error, socket) => answerClientError(app.log, error, socket),
+    // A request on an open connection while the server closes is served (with Connection: close),
+    // not given Fastify's bare 503; the store closes only after the server has.
+    return503OnClosing: false,
   });
   const ctx = createWebContext(deps);
   app.decorate('webContext', ctx);

@@ -25,6 +25,8 @@ export interface AppDeps {
   runtimeStatus?: () => RuntimeStatus;
   /** The one Prometheus registry (made in main.ts): /metrics serves it, HTTP metrics go on it. Absent: no /metrics. */
   metrics?: Registry;
+  /** Who may read /metrics, as CIDRs (METRICS_ALLOWED_NETWORKS); default loopback only. */
+  metricsAllowedNetworks?: readonly string[];
   /** Throws when the database does not answer (a SELECT 1 on the raw handle), for /healthz. */
   pingDatabase?: () => void;
 }

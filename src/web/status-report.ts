@@ -1,9 +1,15 @@
 // The facts /status and /status.json show: every active source's health, the feeds file's live
-// state and the last poll pass. Read fresh from the store on each request (never cached).
+// state and the last poll pass. Read fresh from the store on each request (never cached). Both
+// pages are public: no filesystem path and no raw error text reaches them (the log has those).
+import { basename, resolve } from 'node:path';
 import type { Db, PollRunRow, SourceRow } from '../store/index.js';
 import { latestPollRun, listActiveSources, pollRunColumns } from '../store/index.js';
+import { errorWords, shownErrorKind, type ShownErrorKind } from './error-words.js';
 
-/** The feeds file's live state, as the worker's LiveConfig reports it. Times in ms since the epoch. */
+/**
+ * The feeds file's live state, as the worker's LiveConfig reports it. Times in ms since the epoch.
+ * The report keeps only the file's base name, in `file` and in the refused edit's issues.
+ */
 export interface ConfigStatus {
   file: string;
   lastGoodLoadAt: number;
@@ -37,7 +43,10 @@ export interface SourceStatus {
   lastAttemptAt: number | null;
   lastSuccessAt: number | null;
   lastStatus: number | null;
-  lastError: string | null;
+  /** Why the last attempt failed, as a machine word; null when it did not. */
+  errorKind: ShownErrorKind | null;
+  /** The same in a few words ("Timed out", "HTTP 503"); never the full message. */
+  errorWords: string | null;
   lastDurationMs: number | null;
   errorCount: number;
   backoffUntil: number | null;
@@ -85,11 +94,30 @@ export interface StatusReport {
 export async function buildStatusReport(db: Db, now: number, runtime: RuntimeStatus | null): Promise<StatusReport> {
   const [rows, pass] = await Promise.all([listActiveSources(db), latestPollRun(db)]);
   const sources = rows.map((row) => toSourceStatus(row, now));
-  return { generatedAt: now, runtime, lastPass: pass ? toPassStatus(pass) : null, totals: totalsOf(sources), sources };
+  return {
+    generatedAt: now,
+    runtime: runtime && publicRuntime(runtime),
+    lastPass: pass ? toPassStatus(pass) : null,
+    totals: totalsOf(sources),
+    sources,
+  };
+}
+
+function publicRuntime(runtime: RuntimeStatus): RuntimeStatus {
+  return runtime.config ? { ...runtime, config: withoutFolder(runtime.config) } : runtime;
+}
+
+/** The feeds file by its base name only: where it lives on the server is no visitor's business. */
+function withoutFolder(config: ConfigStatus): ConfigStatus {
+  const name = basename(config.file);
+  const spellings = [resolve(config.file), config.file].filter((path) => path !== name);
+  const rename = (text: string) => spellings.reduce((renamed, path) => renamed.split(path).join(name), text);
+  return { ...config, file: name, refused: config.refused && { at: config.refused.at, issues: config.refused.issues.map(rename) } };
 }
 
 function toSourceStatus(row: SourceRow, now: number): SourceStatus {
   const inBackoff = row.gone === 0 && row.backoff_until !== null && row.backoff_until > now;
+  const errorKind = shownErrorKind(row.last_error_kind, row.last_error !== null);
   return {
     id: row.id,
     title: row.title,
@@ -100,7 +128,8 @@ function toSourceStatus(row: SourceRow, now: number): SourceStatus {
     lastAttemptAt: row.last_attempt_at,
     lastSuccessAt: row.last_success_at,
     lastStatus: row.last_status,
-    lastError: row.last_error,
+    errorKind,
+    errorWords: errorKind && errorWords(errorKind, row.last_status),
     lastDurationMs: row.last_duration_ms,
     errorCount: row.error_count,
     backoffUntil: row.backoff_until,
@@ -108,7 +137,8 @@ function toSourceStatus(row: SourceRow, now: number): SourceStatus {
     nextPollAt: row.feed_url === null || row.gone === 1 ? null : row.next_poll_at,
     entryCount: row.entry_count,
     newestEntryAt: row.newest_entry_at,
-    movedTo: row.moved_to,
+    // A permanent redirect that led to a refused private address would show that address: not shown.
+    movedTo: errorKind === 'blocked' ? null : row.moved_to,
   };
 }
 
@@ -206,7 +236,9 @@ function sourceJson(source: SourceStatus): Record<string, unknown> {
     last_attempt_at: iso(source.lastAttemptAt),
     last_success_at: iso(source.lastSuccessAt),
     last_status: source.lastStatus,
-    last_error: source.lastError,
+    // The key consumers read before kinds existed: now the same few words as the page, never the message.
+    last_error: source.errorWords,
+    error_kind: source.errorKind,
     last_duration_ms: source.lastDurationMs,
     error_count: source.errorCount,
     backoff_until: iso(source.backoffUntil),

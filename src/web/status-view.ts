@@ -25,7 +25,8 @@ export interface SourceStatusView {
   lastAttempt: ShownTime | null;
   lastSuccess: ShownTime | null;
   lastStatus: number | null;
-  lastError: string | null;
+  /** "Timed out", "HTTP 503": a few words, never the full message. */
+  errorWords: string | null;
   errorCount: number;
   backoffUntil: ShownTime | null;
   nextPoll: ShownTime | null;
@@ -101,7 +102,7 @@ function toSourceView(source: SourceStatus, format: FormatTime): SourceStatusVie
     lastAttempt: time(source.lastAttemptAt),
     lastSuccess: time(source.lastSuccessAt),
     lastStatus: source.lastStatus,
-    lastError: source.lastError,
+    errorWords: source.errorWords,
     errorCount: source.errorCount,
     backoffUntil: source.inBackoff ? time(source.backoffUntil) : null,
     nextPoll: time(source.nextPollAt),

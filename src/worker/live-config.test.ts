@@ -54,7 +54,7 @@ afterEach(async () => {
 describe('LiveConfig', () => {
   it('applies a valid edit: added sources active, removed ones inactive, a changed URL loses its backoff', async () => {
     const live = await startLive();
-    await recordFailure(store.db, 'beta', { now: START, error: 'fetch: timed out', durationMs: 5, nextPollAt: START + 3_600_000 });
+    await recordFailure(store.db, 'beta', { now: START, error: 'fetch: timed out', errorKind: 'timeout', durationMs: 5, nextPollAt: START + 3_600_000 });
     const versionBefore = await readStreamVersion(store.db);
     clock.now = START + 60_000;
     await writeFile(file, feedsYaml([{ id: 'beta', feed: 'https://beta.example.org/new-feed.xml' }, { id: 'links' }, { id: 'gamma', feed: 'https://gamma.example.org/feed.xml' }]));
@@ -125,6 +125,18 @@ describe('LiveConfig', () => {
     expect((await live.reload('watch')).applied).toBe(false);
     expect(live.state().refused?.issues).toEqual([`${file}:1:1: cannot read the feeds file: no such file (set FEEDS_FILE to its path)`]);
     expect(live.current().sources).toHaveLength(3);
+  });
+
+  it("refuses an edit the database does not take, keeping the store's words for the log", async () => {
+    const initial = await loaded();
+    const closed = await freshStore();
+    await closed.close();
+    const live = new LiveConfig({ file, initial, db: closed.db, log: memory.log, now: () => clock.now });
+    await writeFile(file, feedsYaml([...INITIAL, { id: 'gamma', feed: 'https://gamma.example.org/feed.xml' }]));
+    expect((await live.reload('watch')).applied).toBe(false);
+    expect(live.state().refused?.issues).toEqual([`${file}: not applied: the database did not take it (see the log)`]);
+    const logged = memory.lines.find((l) => l.msg === 'feeds file valid, but the database did not take it');
+    expect(logged).toMatchObject({ level: 50, reason: 'watch', err: { message: 'driver has already been destroyed' } });
   });
 
   it('runs reloads one after another, the last one winning', async () => {

@@ -99,7 +99,9 @@ export class LiveConfig {
       try {
         await syncSources(this.deps.db, loaded.config.sources, this.now());
       } catch (error) {
-        return this.refuse(reason, [`${file}: not applied: ${messageOf(error)}`]);
+        // The store's own words go to the log; the refusal, shown on the public /status, only says where to look.
+        log.error({ reason, file, err: error }, 'feeds file valid, but the database did not take it');
+        return this.refuse(reason, [`${file}: not applied: the database did not take it (see the log)`]);
       }
       this.config = loaded.config;
     }
@@ -143,8 +145,4 @@ function sameConfig(a: FeedsConfig, b: FeedsConfig): boolean {
 export function countSources(sources: readonly SourceConfig[]): SourceCounts {
   const withFeed = sources.filter((s) => s.feed !== undefined).length;
   return { total: sources.length, withFeed, linkOnly: sources.length - withFeed };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -110,7 +110,7 @@ describe('createPollMetrics', () => {
   it('counts polls by outcome, fetch durations, bytes and entries; reads sources in backoff and the last pass from the store', async () => {
     const bench = await setUp([src('a', 'a.xml'), src('broken', 'broken.xml'), src('slow', 'b.xml')]);
     await bench.passes.runPass('schedule', new AbortController().signal);
-    await recordFailure(store.db, 'slow', { now: NOW, error: 'fetch: timed out', durationMs: 1, nextPollAt: NOW + 60_000 });
+    await recordFailure(store.db, 'slow', { now: NOW, error: 'fetch: timed out', errorKind: 'timeout', durationMs: 1, nextPollAt: NOW + 60_000 });
     const text = await bench.registry.metrics();
     expect(text).toContain('portal_polls_total{outcome="updated"} 2');
     expect(text).toContain('portal_polls_total{outcome="error"} 1');

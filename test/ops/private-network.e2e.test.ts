@@ -68,11 +68,13 @@ describe('serve: a feed redirected to an internal service', () => {
     if (typeof started === 'number') throw new Error(`serve exited ${started}: ${out.stderr}`);
     running = started;
     await eventually(() => lines.find((l) => l.includes('"msg":"poll pass finished"')), 'the start-up pass');
+    expect(lines.find((l) => l.includes('"source_id":"sneaky"'))).toContain(JSON.stringify(refusal()).slice(1, -1));
 
     const status = (await (await fetch(`${running.url}status.json`)).json()) as { sources: Record<string, unknown>[] };
     expect(status.sources).toEqual([
       expect.objectContaining({ id: 'blog', state: 'ok', entry_count: 3 }),
-      expect.objectContaining({ id: 'sneaky', state: 'failing', entry_count: 0, error_count: 1, last_error: refusal() }),
+      // Public pages say the kind; the full refusal is the operator's (logs, npm run poll).
+      expect.objectContaining({ id: 'sneaky', state: 'failing', entry_count: 0, error_count: 1, error_kind: 'blocked', last_error: 'Refused: private address' }),
     ]);
     expect(feeds.hits('/sneaky.xml')).toBe(1);
     expect(internal.hits('/secret.xml')).toBe(0);

@@ -43,9 +43,9 @@ describe.skipIf(!hasChromium && !required)('/status in Chromium', () => {
     });
     const { db } = portal.store;
     const run = await startPollRun(db, 'schedule', NOW - 5 * MINUTE);
-    await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
+    await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503', errorKind: 'http', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
     await recordSuccess(db, 'health-it-buzz', { now: NOW - 4 * MINUTE, status: 304, durationMs: 12, nextPollAt: null, movedTo: 'https://moved.example.org/feed' });
-    await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', durationMs: 9, nextPollAt: null, gone: true });
+    await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', errorKind: 'gone', durationMs: 9, nextPollAt: null, gone: true });
     await finishPollRun(db, run, NOW - 3 * MINUTE, { sourcesDue: 5, fetched: 3, notModified: 1, errors: 2, entriesAdded: 0, entriesUpdated: 0 });
     await portal.app.listen({ host: '127.0.0.1', port: 0 });
     context = await chromium.launchPersistentContext(join(tempDir, 'profile'), {

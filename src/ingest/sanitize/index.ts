@@ -1,6 +1,7 @@
 // sanitize: the last step before an entry is stored. Whatever a feed sent, what leaves here is
 // allow-listed HTML with absolute http(s) URLs, and plain text where the portal shows text.
 import sanitize from 'sanitize-html';
+import { stripBidiControlsAndNoncharacters } from '../../core/single-line-text.js';
 import type { Enclosure, FeedMeta, NormalEntry } from '../../core/types.js';
 import { makeExcerpt, plainText } from '../parse/text.js';
 import { contentPolicy } from './policy.js';
@@ -10,7 +11,10 @@ import { safeHttpUrl } from './urls.js';
 export { safeHttpUrl } from './urls.js';
 export { findSanitizeViolations } from './violations.js';
 
-/** Allow-listed HTML; relative href/src/cite resolved against `baseUrl`. */
+/**
+ * Allow-listed HTML; relative href/src/cite resolved against `baseUrl`. Bidi controls stay: RTL
+ * prose needs its marks and embeddings, and their effect ends with the block they sit in.
+ */
 export function sanitizeHtml(html: string, baseUrl: string): string {
   if (!html) return '';
   return sanitize(html, contentPolicy(baseUrl)).trim();
@@ -31,10 +35,19 @@ function safeEnclosures(enclosures: readonly Enclosure[], baseUrl: string): Encl
   return safe;
 }
 
+/**
+ * Text shown on one line (a title, an author, a category) with no markup, bidi control or
+ * noncharacter. Those characters go first, so none of them can keep "<" and "script>" apart
+ * until the tags are cut, nor leave two spaces behind.
+ */
+function singleLineText(text: string | undefined): string {
+  return text ? plainText(stripBidiControlsAndNoncharacters(text)) : '';
+}
+
 function plainCategories(categories: readonly string[]): string[] {
   const byKey = new Map<string, string>();
   for (const category of categories) {
-    const text = plainText(category);
+    const text = singleLineText(category);
     if (text && !byKey.has(text.toLowerCase())) byKey.set(text.toLowerCase(), text);
   }
   return [...byKey.values()];
@@ -44,7 +57,7 @@ function plainCategories(categories: readonly string[]): string[] {
  * The entry as it may be stored and shown. Runs LAST, after parsing, normalising and filtering:
  * content is allow-listed (against the entry's own base URL when the parser found one, else
  * `baseUrl`), contentText and excerpt are recomputed from what survived, title/author/categories
- * become plain text, link and enclosure URLs absolute http(s) or dropped.
+ * become single-line plain text, link and enclosure URLs absolute http(s) or dropped.
  */
 export function sanitizeEntry(entry: NormalEntry, baseUrl: string): NormalEntry {
   const base = safeHttpUrl(entry.baseUrl, baseUrl) || baseUrl;
@@ -54,7 +67,7 @@ export function sanitizeEntry(entry: NormalEntry, baseUrl: string): NormalEntry 
   // read, and are not wanted here (they are recomputed from what survived).
   const safe: NormalEntry = {
     entryId: entry.entryId,
-    title: plainText(entry.title),
+    title: singleLineText(entry.title),
     link: safeHttpUrl(entry.link, base),
     publishedAt: entry.publishedAt,
     categories: plainCategories(entry.categories),
@@ -66,7 +79,7 @@ export function sanitizeEntry(entry: NormalEntry, baseUrl: string): NormalEntry 
   if (entry.publishedAtGuessed !== undefined) safe.publishedAtGuessed = entry.publishedAtGuessed;
   if (entry.updatedAt !== undefined) safe.updatedAt = entry.updatedAt;
   if (entry.baseUrl !== undefined) safe.baseUrl = entry.baseUrl;
-  const author = plainText(entry.author);
+  const author = singleLineText(entry.author);
   if (author) safe.author = author;
   return safe;
 }
@@ -74,7 +87,7 @@ export function sanitizeEntry(entry: NormalEntry, baseUrl: string): NormalEntry 
 /** Feed-level facts the portal shows: plain-text title, absolute http(s) link and icon. */
 export function sanitizeFeedMeta(meta: FeedMeta, baseUrl: string): FeedMeta {
   const safe: FeedMeta = {};
-  const title = plainText(meta.title);
+  const title = singleLineText(meta.title);
   const link = safeHttpUrl(meta.link, baseUrl);
   const icon = safeHttpUrl(meta.icon, baseUrl);
   if (title) safe.title = title;

@@ -156,6 +156,26 @@ describe('sanitizeEntry', () => {
     expect(entry.categories).toEqual(['Care']);
   });
 
+  it('drops bidi controls and noncharacters from title, author and categories, and keeps them in content', () => {
+    const entry = sanitizeEntry(
+      rawEntry({
+        title: 'Invoice \u202Efdp.exe\u202C ready\uFFFE \u{10FFFF}now',
+        author: '\u2067Dana\u2069 \uFDD0Lee\u200F',
+        categories: ['\u202Acare\u202C', 'ca\u061Cre', '\u{1FFFE}'],
+        contentHtml: '<p dir="auto">\u05E9\u05DC\u05D5\u05DD\u200F 2024</p>',
+      }),
+      BASE,
+    );
+    expect(entry.title).toBe('Invoice fdp.exe ready now');
+    expect(entry.author).toBe('Dana Lee');
+    expect(entry.categories).toEqual(['care']);
+    expect(entry.contentHtml).toContain('\u200F');
+  });
+
+  it('cuts the tags bidi controls held apart, and leaves no double space where they were', () => {
+    expect(sanitizeEntry(rawEntry({ title: 'a <\u202Escript>alert(1)</script> \u202E b' }), BASE).title).toBe('a alert(1) b');
+  });
+
   it('drops an author that is nothing but markup', () => {
     expect(sanitizeEntry(rawEntry({ author: '<img src=x onerror=alert(1)>' }), BASE).author).toBeUndefined();
   });
@@ -189,6 +209,10 @@ describe('sanitizeFeedMeta', () => {
   it('keeps a plain-text title and http(s) link and icon', () => {
     expect(sanitizeFeedMeta({ title: 'Care <b>blog</b>', link: '/', icon: 'javascript:x' }, BASE))
       .toEqual({ title: 'Care blog', link: 'https://blog.example.org/' });
+  });
+
+  it('drops bidi controls and noncharacters from the feed title', () => {
+    expect(sanitizeFeedMeta({ title: 'Care \u202Egolb\u202C \u{EFFFF}news' }, BASE).title).toBe('Care golb news');
   });
 
   it('keeps a feed id only when it is an absolute URI without spaces or markup', () => {

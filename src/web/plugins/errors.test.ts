@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectSecurityHeaders } from '../../../test/fixtures/web/assertions.js';
 import { startPortal, type TestPortal } from '../../../test/fixtures/web/portal-fixture.js';
 import { defaultTemplatesDir } from '../paths.js';
 
@@ -38,6 +39,7 @@ describe('the error handler', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('disk I/O');
     expect(response.headers['cache-control']).toBe('no-store');
+    expectSecurityHeaders(response);
     const logged = lines.map((line) => JSON.parse(line) as { msg: string; err?: { message: string } });
     expect(logged.find((l) => l.msg === 'web: request failed')?.err?.message).toBe('store: disk I/O error');
   });
@@ -58,5 +60,34 @@ describe('the error handler', () => {
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(response.body).toBe('404 Page not found');
+  });
+
+  it('marks the navigation by the route, never by the URL asked for', async () => {
+    portal = await startPortal();
+    const refused = await portal.app.inject('/conversations?source=ghost');
+    expect(refused.body).toContain('href="/conversations" aria-current="page"');
+    const missing = await portal.app.inject('/%3Cscript%3E');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).not.toContain('aria-current');
+    expect(missing.body).not.toMatch(/<script|%3Cscript/i);
+  });
+
+  it('answers a body the content-type parser refuses with the headers and a page, never the body or the path', async () => {
+    portal = await startPortal();
+    portal.app.post('/echo', () => 'never');
+    const response = await portal.app.inject({
+      method: 'POST',
+      url: '/echo?<script>',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"<script>": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expectSecurityHeaders(response);
+    expect(response.body).not.toMatch(/<script/i);
+    const unsupported = await portal.app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'text/x-<script>' }, payload: 'x' });
+    expect(unsupported.statusCode).toBe(415);
+    expectSecurityHeaders(unsupported);
+    expect(unsupported.body).not.toMatch(/<script/i);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../errors.js';
+import { SECURITY_HEADERS } from './security.js';
 
 /**
  * The 404 page and the one error handler: visitor mistakes (4xx) get a page that says what went wrong;
@@ -9,19 +10,36 @@ import { HttpError } from '../errors.js';
 export const errorPagesPlugin = fp(
   async (app) => {
     app.setNotFoundHandler((request, reply) =>
-      sendErrorPage(app, request, reply, 404, 'The page you asked for is not here. It may have moved, or the address may be mistyped.'),
+      sendErrorPage(app, request, reply, { status: 404, message: 'The page you asked for is not here. It may have moved, or the address may be mistyped.' }),
     );
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const status = statusOf(error);
       if (status >= 500) {
         request.log.error({ err: error, url: request.url }, 'web: request failed');
-        return sendErrorPage(app, request, reply, status, '');
+        return sendErrorPage(app, request, reply, { status, message: '' });
       }
-      return sendErrorPage(app, request, reply, status, visitorMessage(error));
+      return sendErrorPage(app, request, reply, { status, message: visitorMessage(error) });
     });
   },
   { name: 'portal-error-pages', dependencies: ['portal-views'] },
 );
+
+/** What Fastify refuses before routing, by its error code: the visitor's words and the status. */
+const FRAMEWORK_REFUSALS: Readonly<Record<string, { status: number; message: string }>> = {
+  FST_ERR_BAD_URL: { status: 400, message: 'The address of this page could not be read: it has a % sign that does not start a valid escape.' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, message: 'The address of this page is too long.' },
+};
+
+/**
+ * Fastify's `frameworkErrors` option: a URL it cannot decode ('/%ff'), a parameter past
+ * maxParamLength. No route and no hook has run, so the page brings its own headers; like every
+ * error page it never shows the address it was asked for.
+ */
+export function answerFrameworkError(app: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const refusal = FRAMEWORK_REFUSALS[error.code];
+  if (refusal === undefined) request.log.error({ err: error }, 'web: request refused by the framework');
+  return sendErrorPage(app, request, reply, { status: refusal?.status ?? 500, message: refusal?.message ?? '', navPath: '' });
+}
 
 function statusOf(error: FastifyError): number {
   const status = error.statusCode;
@@ -37,22 +55,31 @@ function visitorMessage(error: FastifyError): string {
 const HEADINGS: Record<number, string> = {
   400: 'That request could not be understood',
   404: 'Page not found',
+  414: 'That address is too long',
   500: 'Something went wrong',
 };
 
-async function sendErrorPage(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  message: string,
-): Promise<FastifyReply> {
+interface ErrorPage {
+  status: number;
+  /** For a 4xx, what the visitor reads; 5xx pages say only that it was our fault. */
+  message: string;
+  /**
+   * Which navigation item the page marks: the route's own pattern by default. Never the request's
+   * URL, which is the visitor's text (and, for a framework refusal, one that could not be decoded).
+   */
+  navPath?: string;
+}
+
+async function sendErrorPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, page: ErrorPage): Promise<FastifyReply> {
+  const { status, message } = page;
   const heading = HEADINGS[status] ?? (status >= 500 ? HEADINGS[500] : HEADINGS[400]) ?? 'Error';
+  // Set here too, not only by the security plugin's hook: a framework refusal reaches this page with no hook run.
+  reply.headers(SECURITY_HEADERS);
   reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store');
   try {
     const html = await app.renderPage({
       template: status === 404 ? 'not-found' : 'error',
-      path: request.url,
+      path: page.navPath ?? request.routeOptions.url ?? '',
       title: heading,
       data: { heading, message, status, serverError: status >= 500 },
     });

@@ -1,7 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { finishPollRun, recordFailure, recordSuccess, startPollRun } from '../../store/index.js';
+import type { FetchResult } from '../../core/types.js';
+import { refreshSource } from '../../refresh/index.js';
+import { finishPollRun, getSource, recordFailure, recordSuccess, startPollRun } from '../../store/index.js';
+import { LiveConfig } from '../../worker/index.js';
+import { brokenFeedsYaml, feedsYaml } from '../../../test/fixtures/ops/feeds-yaml.js';
 import { parsePrometheusText, sampleValue } from '../../../test/fixtures/ops/prometheus-text.js';
+import { memoryLog } from '../../../test/fixtures/refresh/memory-log.js';
 import { expectSecurityHeaders } from '../../../test/fixtures/web/assertions.js';
 import { startPortal, type PortalOptions, type TestPortal } from '../../../test/fixtures/web/portal-fixture.js';
 import type { RuntimeStatus } from '../status-report.js';
@@ -33,10 +41,10 @@ async function polledPortal(options: PortalOptions = {}): Promise<TestPortal> {
   portal = await startPortal({ deps: { runtimeStatus: () => RUNTIME, ...options.deps }, ...options });
   const { db } = portal.store;
   const run = await startPollRun(db, 'schedule', NOW - 5 * MINUTE);
-  await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
-  await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
+  await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', errorKind: 'http', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
+  await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', errorKind: 'http', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
   await recordSuccess(db, 'health-it-buzz', { now: NOW - 4 * MINUTE, status: 304, durationMs: 12, nextPollAt: null, movedTo: 'https://www.healthit.example.gov/buzz/feed' });
-  await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', durationMs: 9, nextPollAt: null, gone: true });
+  await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', errorKind: 'gone', durationMs: 9, nextPollAt: null, gone: true });
   await finishPollRun(db, run, NOW - 3 * MINUTE, { sourcesDue: 5, fetched: 3, notModified: 1, errors: 2, entriesAdded: 0, entriesUpdated: 0 });
   return portal;
 }
@@ -55,14 +63,15 @@ describe('GET /status.json', () => {
     const byId = Object.fromEntries(body.sources.map((s: { id: string }) => [s.id, s]));
     expect(Object.keys(byId['regina-holliday'])).toEqual([
       'id', 'title', 'category', 'site_url', 'feed_url', 'state', 'last_attempt_at', 'last_success_at', 'last_status', 'last_error',
-      'last_duration_ms', 'error_count', 'backoff_until', 'in_backoff', 'next_poll_at', 'entry_count', 'newest_entry_at', 'moved_to',
+      'error_kind', 'last_duration_ms', 'error_count', 'backoff_until', 'in_backoff', 'next_poll_at', 'entry_count', 'newest_entry_at', 'moved_to',
     ]);
-    expect(byId['regina-holliday']).toMatchObject({ state: 'ok', last_status: 200, error_count: 0, entry_count: 12, in_backoff: false, next_poll_at: null });
+    expect(byId['regina-holliday']).toMatchObject({ state: 'ok', last_status: 200, last_error: null, error_kind: null, error_count: 0, entry_count: 12, in_backoff: false, next_poll_at: null });
     expect(byId['regina-holliday'].newest_entry_at).toMatch(ISO);
     expect(byId['epatient-dave']).toMatchObject({
       state: 'failing',
       last_status: 503,
-      last_error: 'fetch: HTTP 503 Service Unavailable',
+      last_error: 'HTTP 503',
+      error_kind: 'http',
       error_count: 2,
       in_backoff: true,
       backoff_until: new Date(NOW + 26 * MINUTE).toISOString(),
@@ -70,7 +79,7 @@ describe('GET /status.json', () => {
       last_attempt_at: new Date(NOW - 4 * MINUTE).toISOString(),
     });
     expect(byId['health-it-buzz']).toMatchObject({ state: 'ok', last_status: 304, moved_to: 'https://www.healthit.example.gov/buzz/feed' });
-    expect(byId.himss).toMatchObject({ state: 'gone', last_status: 410, next_poll_at: null, in_backoff: false });
+    expect(byId.himss).toMatchObject({ state: 'gone', last_status: 410, last_error: 'Gone (HTTP 410)', error_kind: 'gone', next_poll_at: null, in_backoff: false });
     expect(byId['spm-facebook']).toMatchObject({ state: 'link-only', feed_url: null, last_attempt_at: null, next_poll_at: null, entry_count: 0 });
     expect(body.last_pass).toEqual({
       id: 1,
@@ -87,16 +96,16 @@ describe('GET /status.json', () => {
     expect(body.totals).toEqual({ sources: 7, ok: 3, failing: 1, in_backoff: 1, gone: 1, pending: 0, link_only: 2, entries: 60 });
   });
 
-  it('shows the feeds file state with a refused edit and its FILE:LINE:COL issues', async () => {
+  it('shows the feeds file state with a refused edit and its FILE:LINE:COL issues, the file by its base name', async () => {
     const { app } = await polledPortal();
     const body = (await app.inject('/status.json')).json();
     expect(body.poll_schedule).toBe('*/30 * * * *');
     expect(body.pass_running).toBe(false);
     expect(body.config).toEqual({
-      file: '/etc/portal/feeds.yaml',
+      file: 'feeds.yaml',
       last_good_load_at: new Date(NOW - 10 * MINUTE).toISOString(),
       last_attempt_at: new Date(NOW - MINUTE).toISOString(),
-      refused: { at: new Date(NOW - MINUTE).toISOString(), issues: RUNTIME.config?.refused?.issues },
+      refused: { at: new Date(NOW - MINUTE).toISOString(), issues: ["feeds.yaml:7:5: unknown key 'colour'", 'feeds.yaml:9:12: feed must be an http(s) URL <b>'] },
       sources: { total: 7, with_feed: 5, link_only: 2 },
     });
   });
@@ -126,7 +135,8 @@ describe('GET /status', () => {
     const dave = /<tr id="source-epatient-dave"[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
     expect(dave).toContain('<td>Failing</td>');
     expect(dave).toContain('<td>503</td>');
-    expect(dave).toContain('<td>fetch: HTTP 503 Service Unavailable</td>');
+    expect(dave).toContain('<td>HTTP 503</td>');
+    expect(html).not.toContain('Service Unavailable');
     expect(dave).toContain('<td>2</td>');
     expect(dave).toMatch(new RegExp(`<td><time datetime="${new Date(NOW + 26 * MINUTE).toISOString()}">June 1, 2026[^<]*7:26 AM CDT</time></td>`));
     expect(html).toContain('<a href="https://www.healthit.example.gov/buzz/feed">https://www.healthit.example.gov/buzz/feed</a>');
@@ -139,7 +149,8 @@ describe('GET /status', () => {
     const { app } = await polledPortal();
     const html = (await app.inject('/status')).body;
     expect(html).toContain('The last edit of the feeds file was refused');
-    expect(html).toContain("<li><code>/etc/portal/feeds.yaml:7:5: unknown key &#x27;colour&#x27;</code></li>");
+    expect(html).toContain("<li><code>feeds.yaml:7:5: unknown key &#x27;colour&#x27;</code></li>");
+    expect(html).not.toContain('/etc/portal');
     expect(html).toContain('feed must be an http(s) URL &lt;b&gt;');
     expect(html).not.toContain('URL <b>');
   });
@@ -150,6 +161,97 @@ describe('GET /status', () => {
     expect(html).toContain('No poll pass has run yet.');
     expect(html).toContain('Not polled yet');
     expect(html).not.toContain('The last edit of the feeds file was refused');
+  });
+});
+
+describe('/status and /status.json keep operator details to the operator', () => {
+  const INTERNAL_MESSAGE = 'fetch: connect ECONNREFUSED 10.0.0.5:8080';
+
+  /** Refreshes one fixture source through a fetcher that fails as `result` says; returns the log. */
+  async function failRefresh(app: TestPortal, id: string, result: Extract<FetchResult, { kind: 'error' }>) {
+    const memory = memoryLog();
+    const row = await getSource(app.store.db, id);
+    const config = app.config.sources.find((source) => source.id === id);
+    if (!row || !config) throw new Error(`no fixture source ${id}`);
+    const deps = { db: app.store.db, fetchFeed: async () => result, log: memory.log, now: () => NOW - MINUTE, fetchOptions: { timeoutMs: 1000, userAgent: 'test' } };
+    const report = await refreshSource(deps, { row, config, defaultMaxEntries: 200 });
+    return { report, memory };
+  }
+
+  it('show a refused connection to an internal address as "Could not connect", with the address only in the log', async () => {
+    portal = await startPortal();
+    const { report, memory } = await failRefresh(portal, 'epatient-dave', { kind: 'error', code: 'network', message: INTERNAL_MESSAGE, durationMs: 3 });
+    expect(report.error).toBe(INTERNAL_MESSAGE);
+    expect(memory.warnings().find((l) => l.source_id === 'epatient-dave')).toMatchObject({ error: INTERNAL_MESSAGE, error_kind: 'network' });
+
+    const json = await portal.app.inject('/status.json');
+    const page = await portal.app.inject('/status');
+    const dave = (json.json() as { sources: { id: string }[] }).sources.find((s) => s.id === 'epatient-dave');
+    expect(dave).toMatchObject({ state: 'failing', last_error: 'Could not connect', error_kind: 'network', error_count: 1 });
+    expect(/<tr id="source-epatient-dave"[\s\S]*?<\/tr>/.exec(page.body)?.[0]).toContain('<td>Could not connect</td>');
+    for (const body of [json.body, page.body]) {
+      expect(body).not.toContain('10.0.0.5');
+      expect(body).not.toContain('ECONNREFUSED');
+    }
+  });
+
+  it('give each kind its few words, and a failure recorded before kinds existed says only "Failed"', async () => {
+    portal = await startPortal();
+    const { db } = portal.store;
+    const fail = (id: string, errorKind: 'timeout' | 'too-complex' | 'parse', error: string) =>
+      recordFailure(db, id, { now: NOW - MINUTE, error, errorKind, durationMs: 1, nextPollAt: NOW + MINUTE });
+    await fail('regina-holliday', 'timeout', 'fetch: timed out after 20000 ms');
+    // A permanent redirect towards the refused address: its target is not shown as "moved to" either.
+    await recordFailure(db, 'epatient-dave', {
+      now: NOW - MINUTE, error: 'fetch: refused http://192.168.1.20/feed', errorKind: 'blocked', durationMs: 1, nextPollAt: NOW + MINUTE, movedTo: 'http://192.168.1.20/feed',
+    });
+    await fail('health-it-buzz', 'too-complex', 'digest: /srv/portal parse ran past 2000 ms');
+    await fail('mind-the-gap', 'parse', 'parse: unexpected close tag at /var/lib/portal line 3');
+    await portal.store.sqlite.prepare("UPDATE sources SET last_error = 'store: SQLITE_IOERR at /srv/portal/data', last_error_kind = NULL, error_count = 1 WHERE id = 'himss'").run();
+
+    const json = await portal.app.inject('/status.json');
+    const words = Object.fromEntries((json.json() as { sources: { id: string; last_error: string | null; error_kind: string | null }[] }).sources.map((s) => [s.id, [s.error_kind, s.last_error]]));
+    expect(words).toMatchObject({
+      'regina-holliday': ['timeout', 'Timed out'],
+      'epatient-dave': ['blocked', 'Refused: private address'],
+      'health-it-buzz': ['too-complex', 'Too complex to read'],
+      'mind-the-gap': ['parse', 'Not a readable feed'],
+      himss: ['unknown', 'Failed'],
+      'spm-facebook': [null, null],
+    });
+    const page = (await portal.app.inject('/status')).body;
+    for (const shown of ['Timed out', 'Refused: private address', 'Too complex to read', 'Not a readable feed', '<td>Failed</td>']) expect(page).toContain(shown);
+    for (const body of [json.body, page]) {
+      for (const hidden of ['192.168.1.20', '/srv/portal', '/var/lib/portal', 'SQLITE_IOERR', '20000 ms']) expect(body).not.toContain(hidden);
+    }
+  });
+
+  it('name the feeds file by its base name, in the refused edit too: the server folder shows nowhere', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'status-feeds-'));
+    try {
+      const file = path.join(dir, 'feeds.yaml');
+      const sources = [{ id: 'alpha', feed: 'https://alpha.example.org/feed.xml' }];
+      await writeFile(file, feedsYaml(sources));
+      const runtime: RuntimeStatus = {};
+      portal = await startPortal({ deps: { runtimeStatus: () => runtime } });
+      const live = new LiveConfig({ file, initial: portal.config, db: portal.store.db, log: memoryLog().log, now: () => NOW });
+      await writeFile(file, brokenFeedsYaml(sources));
+      expect((await live.reload('watch')).applied).toBe(false);
+      runtime.config = live.state();
+      expect(runtime.config.refused?.issues[0]?.startsWith(`${file}:7:5: `)).toBe(true);
+
+      const json = await portal.app.inject('/status.json');
+      const page = await portal.app.inject('/status');
+      expect(json.json()).toMatchObject({ config: { file: 'feeds.yaml', refused: { issues: [expect.stringMatching(/^feeds\.yaml:7:5: unknown key 'colour'/)] } } });
+      expect(page.body).toContain('<code>feeds.yaml:7:5: unknown key');
+      expect(page.body).toContain('<tr><th scope="row">File</th><td><code>feeds.yaml</code></td></tr>');
+      for (const body of [json.body, page.body]) {
+        expect(body).not.toContain(dir);
+        expect(body).not.toContain(tmpdir());
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -195,6 +297,32 @@ describe('GET /metrics', () => {
   it('is absent without a registry', async () => {
     portal = await startPortal();
     expect((await portal.app.inject('/metrics')).statusCode).toBe(404);
+  });
+
+  it('answers loopback peers by default, an IPv4-mapped one too, and refuses others with a 403 that carries no metric', async () => {
+    const { app } = (portal = await startPortal({ deps: { metrics: new Registry() } }));
+    const scrape = (remoteAddress: string) => app.inject({ url: '/metrics', remoteAddress });
+    for (const address of ['127.0.0.1', '127.0.0.53', '::1', '::ffff:127.0.0.1']) {
+      expect((await scrape(address)).statusCode, address).toBe(200);
+    }
+    for (const address of ['10.0.0.5', '192.168.1.20', '::ffff:10.0.0.5', '2001:db8::1']) {
+      const refused = await scrape(address);
+      expect(refused.statusCode, address).toBe(403);
+      expect(refused.body).toBe('forbidden: /metrics answers only the networks in METRICS_ALLOWED_NETWORKS\n');
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expectSecurityHeaders(refused);
+    }
+  });
+
+  it('answers the networks it is given instead, and never a request a proxy forwarded', async () => {
+    const { app } = (portal = await startPortal({ deps: { metrics: new Registry(), metricsAllowedNetworks: ['10.20.0.0/16', '2001:db8::7/128'] } }));
+    const scrape = (remoteAddress: string, headers: Record<string, string> = {}) => app.inject({ url: '/metrics', remoteAddress, headers });
+    expect((await scrape('10.20.3.4')).statusCode).toBe(200);
+    expect((await scrape('2001:db8::7')).statusCode).toBe(200);
+    expect((await scrape('127.0.0.1')).statusCode).toBe(403);
+    expect((await scrape('10.21.0.1')).statusCode).toBe(403);
+    expect((await scrape('10.20.3.4', { 'x-forwarded-for': '10.20.3.4' })).statusCode).toBe(403);
+    expect((await scrape('10.20.3.4', { forwarded: 'for=10.20.3.4' })).statusCode).toBe(403);
   });
 
   it('serves the registry as Prometheus text, with HTTP metrics labelled by route pattern and default process metrics', async () => {

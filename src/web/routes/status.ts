@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DEFAULT_METRICS_ALLOWED_NETWORKS } from '../../config/index.js';
+import { inNetworks } from '../client-networks.js';
 import type { WebContext } from '../deps.js';
 import { httpMetricsPlugin } from '../plugins/metrics.js';
 import { buildStatusReport, statusJson } from '../status-report.js';
@@ -42,11 +44,29 @@ export async function statusRoutes(app: FastifyInstance, ctx: WebContext): Promi
   const registry = ctx.metrics;
   if (registry) {
     await app.register(httpMetricsPlugin, { registry });
-    app.get('/metrics', async (_request, reply) => {
+    const mayScrape = scraperCheck(ctx.metricsAllowedNetworks ?? DEFAULT_METRICS_ALLOWED_NETWORKS);
+    app.get('/metrics', async (request, reply) => {
+      reply.header('cache-control', NO_STORE);
+      // 403 rather than 404: a refused scraper's operator sees why; that /metrics exists is in the README anyway.
+      if (!mayScrape(request)) return reply.code(403).type('text/plain; charset=utf-8').send(METRICS_REFUSED);
       const text = await registry.metrics();
-      return reply.header('cache-control', NO_STORE).type(registry.contentType).send(text);
+      return reply.type(registry.contentType).send(text);
     });
   }
+}
+
+const METRICS_REFUSED = 'forbidden: /metrics answers only the networks in METRICS_ALLOWED_NETWORKS\n';
+
+/**
+ * The connection's peer must be in the networks. A request a proxy forwarded is refused whatever
+ * its peer: the proxy's address (often loopback) says nothing of the client behind it.
+ */
+function scraperCheck(cidrs: readonly string[]): (request: FastifyRequest) => boolean {
+  const allowed = inNetworks(cidrs);
+  return (request) => {
+    const forwarded = request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined;
+    return !forwarded && allowed(request.socket.remoteAddress);
+  };
 }
 
 /** A SELECT 1 through the raw handle main.ts gave, else the stream-version read (also on the raw handle). */

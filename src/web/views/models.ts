@@ -1,4 +1,5 @@
 // View models: stored rows turned into exactly what the templates print (already formatted, links checked).
+import { stripBidiControlsAndNoncharacters as singleLine } from '../../core/single-line-text.js';
 import type { SearchHit, SourceSummary, StreamTeaser } from '../../store/index.js';
 import { safeHref, type ShownTime } from './format.js';
 
@@ -14,14 +15,16 @@ export interface EntryView {
   excerpt: string;
 }
 
+// Titles and authors lose bidi controls and noncharacters at ingest; rows stored before that lose
+// them here too (a regular expression over a short string, on pages that are cached).
 export function toEntryView(entry: StreamTeaser, formatTime: (ms: number) => ShownTime): EntryView {
   return {
-    title: entry.title.trim() || 'Untitled post',
+    title: singleLine(entry.title).trim() || 'Untitled post',
     href: safeHref(entry.link),
     sourceId: entry.sourceId,
     sourceTitle: entry.sourceTitle,
     sourcePath: sourcePath(entry.sourceId),
-    author: entry.author ?? undefined,
+    author: entry.author === null ? undefined : singleLine(entry.author),
     time: formatTime(entry.publishedAt),
     excerpt: entry.excerpt,
   };
@@ -69,7 +72,7 @@ export interface SearchResultView {
 
 export function toSearchResultView(hit: SearchHit, formatTime: (ms: number) => ShownTime): SearchResultView {
   return {
-    titleMarked: hit.titleHighlighted.trim() || hit.title.trim() || 'Untitled post',
+    titleMarked: singleLine(hit.titleHighlighted).trim() || singleLine(hit.title).trim() || 'Untitled post',
     snippetMarked: hit.snippet,
     href: safeHref(hit.link),
     sourceTitle: hit.sourceTitle,
