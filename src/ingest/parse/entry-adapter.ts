@@ -31,8 +31,9 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
   const content = contentOf(item, outline, flavour, baseOf);
   const dates = datesOf(item, ctx.now);
   const guid = firstText(item, ['guid', 'id']) ?? stringAttr(rawAttrs(item), 'rdf:about');
-  const entry = {
-    entryId: '',
+  const contentText = textOfHtml(content.html);
+  const entry: NormalEntry = {
+    entryId: entryIdOf({ guid, link, title, dateText: dates.dateText, contentText }),
     title,
     link,
     publishedAt: dates.publishedAt,
@@ -41,43 +42,14 @@ export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, f
     enclosures: enclosuresOf(item, links, baseOf),
     contentHtml: content.html,
     baseUrl: content.baseUrl,
-  } as NormalEntry;
-  Object.defineProperties(entry, DERIVED_TEXT);
-  // Set after the getters, so an id made from the text (no guid, link, title or date) and a later
-  // read of contentText share one worked-out text.
-  entry.entryId = entryIdOf({ guid, link, title, dateText: dates.dateText, contentText: () => entry.contentText });
+    contentText,
+    excerpt: makeExcerpt(contentText),
+  };
   const author = authorOf(item) ?? feed.author;
   if (author) entry.author = author;
   if (dates.updatedAt !== undefined) entry.updatedAt = dates.updatedAt;
   return entry;
 }
-
-/** Where an entry keeps its plain text once worked out (not enumerable: not part of the entry's data). */
-const TEXT = Symbol('contentText');
-
-type WithText = NormalEntry & { [TEXT]?: string };
-
-function contentTextOf(this: WithText): string {
-  return (this[TEXT] ??= textOfHtml(this.contentHtml));
-}
-
-function excerptOf(this: NormalEntry): string {
-  return makeExcerpt(this.contentText);
-}
-
-/**
- * contentText and excerpt derive from contentHtml, so they are computed when first read: refresh
- * reads them only for entries it stores (after the hash comparison), and its sanitizer makes its
- * own from what survives. Enumerable, so the entry still reads and compares as plain data.
- *
- * One set of getter functions for every entry: V8 keys an object's hidden class on its accessors,
- * and getters made per entry turned every entry after the first into a dictionary of properties.
- */
-const DERIVED_TEXT: PropertyDescriptorMap = {
-  [TEXT]: { value: undefined, writable: true, enumerable: false, configurable: true },
-  contentText: { get: contentTextOf, enumerable: true, configurable: true },
-  excerpt: { get: excerptOf, enumerable: true, configurable: true },
-};
 
 function stringAttr(attrs: Record<string, unknown>, name: string): string | undefined {
   const value = attrs[name];

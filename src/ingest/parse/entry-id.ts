@@ -11,8 +11,8 @@ export interface IdSources {
   title: string;
   /** The entry's date text as written (not the parsed value, which may fall back to "now"). */
   dateText: string;
-  /** Used only when there is neither title nor date, so such entries do not all collide (read only then). */
-  contentText: () => string;
+  /** Used only when there is neither title nor date, so such entries do not all collide. */
+  contentText: string;
 }
 
 function sha256(text: string): string {
@@ -22,6 +22,6 @@ function sha256(text: string): string {
 export function entryIdOf(sources: IdSources): string {
   const given = sources.guid?.trim() || sources.link;
   if (given) return given.length > MAX_ID_LENGTH ? `hash:${sha256(given)}` : given;
-  const key = sources.title || sources.dateText ? `${sources.title}\n${sources.dateText}` : `\n\n${sources.contentText()}`;
+  const key = sources.title || sources.dateText ? `${sources.title}\n${sources.dateText}` : `\n\n${sources.contentText}`;
   return `hash:${sha256(key)}`;
 }
