@@ -1,7 +1,7 @@
 // What the feed and entry adapters share: the context, how bare text reads, bases, titles.
 import { textConstructHtml, type DefaultKind } from './content.js';
 import type { BaseOf } from './links.js';
-import type { EntryOutline } from './outline.js';
+import type { ContainerOutline } from './outline.js';
 import { firstText, rawList, type RawRecord } from './raw.js';
 import { clip, htmlToText, plainText } from './text.js';
 import { resolveBaseChain } from './urls.js';
@@ -26,7 +26,7 @@ export function textOfHtml(html: string): string {
 }
 
 /** The base for an element: its xml:base chain resolved from the document URL, else `fallback`. */
-export function baseResolver(fetchUrl: string, fallback: string, container: EntryOutline | undefined): BaseOf {
+export function baseResolver(fetchUrl: string, fallback: string, container: ContainerOutline | undefined): BaseOf {
   return (element) => resolveBaseChain(fetchUrl, element?.bases ?? container?.bases ?? [], fallback);
 }
 
@@ -42,7 +42,7 @@ export interface FeedFacts {
 /** Longest title kept: a longer one is a feed putting its text in the wrong element. */
 const MAX_TITLE_LENGTH = 500;
 
-export function titleOf(record: RawRecord, outline: EntryOutline | undefined, flavour: Flavour): string {
+export function titleOf(record: RawRecord, outline: ContainerOutline | undefined, flavour: Flavour): string {
   const html = textConstructHtml(rawList(record, 'title')[0], outline?.children.get('title'), flavour.titleKind);
   return clip(textOfHtml(html) || textOfHtml(firstText(record, ['dc:title']) ?? ''), MAX_TITLE_LENGTH);
 }

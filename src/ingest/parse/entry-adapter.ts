@@ -7,14 +7,14 @@ import { datesOf } from './entry-dates.js';
 import { authorOf, categoriesOf } from './entry-fields.js';
 import { entryIdOf } from './entry-id.js';
 import { alternateLink, linkCandidates, permalinkGuid, type BaseOf } from './links.js';
-import type { EntryOutline } from './outline.js';
+import type { ContainerOutline } from './outline.js';
 import { firstText, rawAttrs, rawList, type RawRecord } from './raw.js';
 import { makeExcerpt } from './text.js';
 
 /** Content elements in order of preference: full content first, summaries last. */
-const CONTENT_ELEMENTS = ['content:encoded', 'content', 'xhtml:body', 'body', 'fullitem', 'description', 'summary'];
+export const CONTENT_ELEMENTS = ['content:encoded', 'content', 'xhtml:body', 'body', 'fullitem', 'description', 'summary'];
 
-function contentOf(item: RawRecord, outline: EntryOutline | undefined, flavour: Flavour, baseOf: BaseOf) {
+function contentOf(item: RawRecord, outline: ContainerOutline | undefined, flavour: Flavour, baseOf: BaseOf) {
   for (const name of CONTENT_ELEMENTS) {
     const element = outline?.children.get(name);
     const html = textConstructHtml(rawList(item, name)[0], element, flavour.contentKind);
@@ -23,7 +23,7 @@ function contentOf(item: RawRecord, outline: EntryOutline | undefined, flavour: 
   return { html: '', baseUrl: baseOf() };
 }
 
-export function adaptEntry(item: RawRecord, outline: EntryOutline | undefined, feed: FeedFacts, flavour: Flavour, ctx: AdaptContext): NormalEntry {
+export function adaptEntry(item: RawRecord, outline: ContainerOutline | undefined, feed: FeedFacts, flavour: Flavour, ctx: AdaptContext): NormalEntry {
   const baseOf = baseResolver(ctx.fetchUrl, feed.link ?? ctx.fetchUrl, outline);
   const links = linkCandidates(item, outline?.links);
   const link = alternateLink(links, baseOf) ?? permalinkGuid(item) ?? '';

@@ -2,8 +2,9 @@
 // The result is not yet sanitized: contentHtml is the source's HTML (see ../sanitize).
 import type { ParsedFeed } from '../../core/types.js';
 import { FeedParseError } from './errors.js';
-import { outlineFeed, type FeedOutline } from './outline.js';
-import { hasInlineMarkup, quickOutline } from './quick-outline.js';
+import { CONTENT_ELEMENTS } from './entry-adapter.js';
+import { readOutline, type Outline } from './outline.js';
+import { attrOf, hasChildElements, rawList, type RawRecord } from './raw.js';
 import { readFeed } from './read.js';
 import { adaptFeed } from './rss-adapter.js';
 
@@ -18,8 +19,8 @@ function printable(name: string): string {
 }
 
 /** Refuses what is plainly not a feed with a message that says what it is instead. */
-function checkLooksLikeFeed(xml: string, outline: FeedOutline): void {
-  const root = outline.rootName;
+function checkLooksLikeFeed(xml: string, outline: Outline): void {
+  const root = outline.root;
   if (!xml.trim()) throw new FeedParseError('the document is empty');
   if (/^\s*[[{]/.test(xml)) throw new FeedParseError('the document is JSON, not an RSS or Atom feed');
   if (root === '') throw new FeedParseError('the document has no XML element');
@@ -28,7 +29,23 @@ function checkLooksLikeFeed(xml: string, outline: FeedOutline): void {
   if (!FEED_ROOTS.has(root)) {
     throw new FeedParseError(`unknown root element <${printable(root)}>; expected <rss>, <rdf:RDF> or <feed>`);
   }
-  if (root !== 'feed' && !outline.hasFeedElement) throw new FeedParseError(`<${root}> has no <channel>`);
+  if (root !== 'feed' && !outline.hasChannel) throw new FeedParseError(`<${root}> has no <channel>`);
+}
+
+/** Elements the adapter reads as text constructs: inline XHTML in one needs its source text. */
+const TEXT_CONSTRUCTS = ['title', ...CONTENT_ELEMENTS];
+
+/** Whether a text construct of the feed or its entries holds markup inline or says it is XML. */
+function hasInlineMarkup(records: readonly RawRecord[]): boolean {
+  return records.some((record) =>
+    TEXT_CONSTRUCTS.some((name) => {
+      const node = rawList(record, name)[0];
+      if (node === undefined) return false;
+      const type = attrOf(node, 'type')?.toLowerCase() ?? '';
+      const mode = attrOf(node, 'mode')?.toLowerCase() ?? '';
+      return hasChildElements(node) || type.includes('xml') || mode.includes('xml');
+    }),
+  );
 }
 
 /**
@@ -39,12 +56,12 @@ function checkLooksLikeFeed(xml: string, outline: FeedOutline): void {
 export async function parseFeed(xml: string, fetchUrl: string, now: number): Promise<ParsedFeed> {
   try {
     if (typeof xml !== 'string') throw new FeedParseError('the document is not text');
-    const quick = quickOutline(xml);
-    let outline = quick ?? outlineFeed(xml);
-    checkLooksLikeFeed(xml, outline);
+    const root = readOutline(xml, 'root');
+    checkLooksLikeFeed(xml, root);
     const raw = await readFeed(xml);
-    if (quick && hasInlineMarkup(raw, raw.items)) outline = outlineFeed(xml);
-    return adaptFeed(raw, outline, { fetchUrl, now });
+    // Most feeds need nothing of the outline but the root; the rest only with xml:base or inline XHTML.
+    const needsWhole = xml.includes('xml:base') || hasInlineMarkup([raw, ...raw.items]);
+    return adaptFeed(raw, needsWhole ? readOutline(xml, 'whole') : root, { fetchUrl, now });
   } catch (error) {
     if (error instanceof FeedParseError) throw error;
     const message = error instanceof Error ? error.message : String(error);

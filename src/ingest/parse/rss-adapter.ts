@@ -4,7 +4,7 @@ import { ATOM, RSS, baseResolver, titleOf, type AdaptContext, type FeedFacts, ty
 import { adaptEntry } from './entry-adapter.js';
 import { authorOf } from './entry-fields.js';
 import { alternateLink, linkCandidates } from './links.js';
-import type { FeedOutline } from './outline.js';
+import type { Outline } from './outline.js';
 import type { RawFeed } from './read.js';
 import { attrOf, childList, firstText, rawList, textOf } from './raw.js';
 import { absoluteHttpUrl } from './urls.js';
@@ -24,7 +24,7 @@ function iconRef(feed: RawFeed): string | undefined {
 /** Longer than any real Atom id: a feed putting text in the wrong element. */
 const MAX_FEED_ID_LENGTH = 512;
 
-function feedFacts(feed: RawFeed, outline: FeedOutline, flavour: Flavour, ctx: AdaptContext): FeedFacts {
+function feedFacts(feed: RawFeed, outline: Outline, flavour: Flavour, ctx: AdaptContext): FeedFacts {
   const facts: FeedFacts = {};
   const title = titleOf(feed, outline.feed, flavour);
   if (title) facts.title = title;
@@ -44,8 +44,8 @@ function feedFacts(feed: RawFeed, outline: FeedOutline, flavour: Flavour, ctx: A
   return facts;
 }
 
-export function adaptFeed(feed: RawFeed, outline: FeedOutline, ctx: AdaptContext): ParsedFeed {
-  const flavour = outline.rootName === 'feed' ? ATOM : RSS;
+export function adaptFeed(feed: RawFeed, outline: Outline, ctx: AdaptContext): ParsedFeed {
+  const flavour = outline.root === 'feed' ? ATOM : RSS;
   const facts = feedFacts(feed, outline, flavour, ctx);
   // Entries and outlines pair up by position; if the two parsers ever disagree, drop the outlines.
   const outlines = outline.entries.length === feed.items.length ? outline.entries : [];
