@@ -18,9 +18,9 @@ const UPDATED = ['updated', 'modified', 'dcterms:modified', 'atom:updated'];
 const AUTHORS = ['dc:creator', 'author', 'itunes:author', 'dc:contributor'];
 
 const readAtom = xmlReader({
-  feed: ['id', 'title', 'dc:title', 'link', 'icon', 'logo', 'image', 'itunes:image', 'dc:creator', 'author'],
+  feed: ['id', 'title', 'dc:title', 'link', 'icon', 'logo', 'image', 'itunes:image', ...AUTHORS],
   item: [
-    'title', 'link', 'guid', 'category', 'dc:subject', 'enclosure', 'media:content',
+    'title', 'dc:title', 'link', 'guid', 'category', 'dc:subject', 'enclosure', 'media:content',
     ...IDS, ...CONTENT, ...PUBLISHED, ...UPDATED, ...AUTHORS,
   ],
   textConstructs: ['title', ...CONTENT],

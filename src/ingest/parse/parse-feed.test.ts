@@ -133,6 +133,11 @@ describe('parseFeed: entries missing things (RSS 2.0)', () => {
     expect(entry?.excerpt).toMatch(/^An entry with no title at all/);
   });
 
+  it('an entry without <title> takes its dc:title', async () => {
+    const xml = '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item><dc:title>DC &amp; title</dc:title></item></channel></rss>';
+    expect((await parseFeed(xml, FETCH_URL, NOW)).entries[0]?.title).toBe('DC & title');
+  });
+
   it('only http(s) links survive', async () => {
     expect(byTitle(await parseFixture('rss20-edge-cases.xml'), 'Bad link scheme').link).toBe('');
   });
@@ -181,6 +186,12 @@ describe('parseFeed: Atom 1.0 with xml:base', () => {
       contentHtml: '<p>Relative <a href="more.html">link</a></p>',
       baseUrl: 'https://blog.example.org/care/',
     });
+  });
+
+  it("the feed's author may be its itunes:author or dc:contributor", async () => {
+    const xml = (who: string) => `<feed xmlns="http://www.w3.org/2005/Atom">${who}<entry><id>a</id></entry></feed>`;
+    expect((await parseFeed(xml('<itunes:author>Pod Team</itunes:author>'), FETCH_URL, NOW)).entries[0]?.author).toBe('Pod Team');
+    expect((await parseFeed(xml('<dc:contributor>Ann</dc:contributor>'), FETCH_URL, NOW)).entries[0]?.author).toBe('Ann');
   });
 
   it('type="text" content is escaped, not interpreted', async () => {

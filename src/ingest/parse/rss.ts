@@ -20,7 +20,7 @@ const AUTHORS = ['dc:creator', 'author', 'itunes:author', 'dc:contributor'];
 const readRss = xmlReader({
   feed: ['title', 'dc:title', 'link', 'icon', 'logo', 'image', 'itunes:image'],
   item: [
-    'title', 'link', 'guid', 'category', 'dc:subject', 'enclosure', 'media:content',
+    'title', 'dc:title', 'link', 'guid', 'category', 'dc:subject', 'enclosure', 'media:content',
     ...IDS, ...CONTENT, ...PUBLISHED, ...UPDATED, ...AUTHORS,
   ],
   textConstructs: ['title', ...CONTENT],
