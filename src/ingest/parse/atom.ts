@@ -9,19 +9,20 @@ import type { ContainerOutline, Outline } from './outline.js';
 import { absoluteHttpUrl } from './urls.js';
 import { attrOf, children, firstText, textOf, xmlReader, type XmlElement } from './xml.js';
 
-// Where each field of an entry comes from, in order of preference.
-const IDS = ['guid', 'id'];
+// Where each field of an entry comes from, in order of preference (issued, created and modified
+// are Atom 0.3's). RSS's names (guid, content:encoded, description, pubDate…) come after Atom's
+// own: some Atom feeds borrow them.
 /** Full content first, summaries last. */
-const CONTENT = ['content:encoded', 'content', 'xhtml:body', 'body', 'fullitem', 'description', 'summary'];
-const PUBLISHED = ['pubDate', 'published', 'dc:date', 'issued', 'dcterms:issued', 'created', 'dcterms:created'];
+const CONTENT = ['content', 'content:encoded', 'xhtml:body', 'body', 'fullitem', 'summary', 'description'];
+const PUBLISHED = ['published', 'dc:date', 'issued', 'dcterms:issued', 'created', 'dcterms:created', 'pubDate'];
 const UPDATED = ['updated', 'modified', 'dcterms:modified', 'atom:updated'];
 const AUTHORS = ['dc:creator', 'author', 'itunes:author', 'dc:contributor'];
 
 const readAtom = xmlReader({
   feed: ['id', 'title', 'dc:title', 'link', 'icon', 'logo', 'image', 'itunes:image', ...AUTHORS],
   item: [
-    'title', 'dc:title', 'link', 'guid', 'category', 'dc:subject', 'enclosure', 'media:content',
-    ...IDS, ...CONTENT, ...PUBLISHED, ...UPDATED, ...AUTHORS,
+    'id', 'guid', 'title', 'dc:title', 'link', 'category', 'dc:subject', 'enclosure', 'media:content',
+    ...CONTENT, ...PUBLISHED, ...UPDATED, ...AUTHORS,
   ],
   textConstructs: ['title', ...CONTENT],
 });
@@ -29,7 +30,7 @@ const readAtom = xmlReader({
 /** Longer than any real Atom id: a feed putting text in the wrong element. */
 const MAX_FEED_ID_LENGTH = 512;
 
-/** Atom icon or logo, an RSS-style image's url or rdf:resource, itunes:image's href. */
+/** Atom's icon or logo, else RSS's image url (or rdf:resource) or itunes:image's href. */
 function iconRef(feed: XmlElement): string | undefined {
   const image = children(feed, 'image')[0];
   return (
@@ -49,7 +50,7 @@ function atomEntry(entry: XmlElement, outline: ContainerOutline | undefined, fee
   const baseOf = baseResolver(ctx.fetchUrl, feed.link ?? ctx.fetchUrl, outline);
   const links = linkCandidates(entry, outline?.links);
   return normalEntry({
-    givenId: firstText(entry, IDS) ?? attrOf(entry, 'rdf:about'),
+    givenId: firstText(entry, ['id', 'guid']) ?? attrOf(entry, 'rdf:about'),
     link: alternateLink(links, baseOf) ?? permalinkGuid(entry) ?? '',
     title: titleOf(entry, outline, 'text'),
     content: contentOf(entry, outline, CONTENT, 'text', baseOf),

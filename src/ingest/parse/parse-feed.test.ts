@@ -263,6 +263,30 @@ describe('parseFeed: what rss-parser alone would choke on', () => {
   });
 });
 
+describe("parseFeed: names borrowed from the other format", () => {
+  const rss = (item: string) => `<rss version="2.0"><channel><item>${item}</item></channel></rss>`;
+  const atom = (entry: string) => `<feed xmlns="http://www.w3.org/2005/Atom"><entry>${entry}</entry></feed>`;
+  const first = async (xml: string) => (await parseFeed(xml, FETCH_URL, NOW)).entries[0];
+
+  it('are read when the format\'s own are missing', async () => {
+    expect(await first(rss('<id>i</id><published>2024-03-05T10:00:00Z</published><summary>S</summary>'))).toMatchObject({
+      entryId: 'i', publishedAt: Date.UTC(2024, 2, 5, 10), contentHtml: 'S',
+    });
+    expect(await first(atom('<guid>g</guid><pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate><description>D</description>'))).toMatchObject({
+      entryId: 'g', publishedAt: Date.UTC(2024, 2, 5, 10), contentHtml: 'D',
+    });
+  });
+
+  it("give way to the format's own", async () => {
+    expect(await first(rss('<id>i</id><guid>g</guid><published>2024-01-01</published><pubDate>05 Mar 2024 10:00 GMT</pubDate>'))).toMatchObject({
+      entryId: 'g', publishedAt: Date.UTC(2024, 2, 5, 10),
+    });
+    expect(await first(atom('<guid>g</guid><id>i</id><content:encoded>&lt;p&gt;E&lt;/p&gt;</content:encoded><content>C</content>'))).toMatchObject({
+      entryId: 'i', contentHtml: 'C',
+    });
+  });
+});
+
 describe('parseFeed: the derived text of each entry', () => {
   const items = ['First <b>one</b>.', 'Second &amp; <i>two</i>.', 'Third, three.']
     .map((html, i) => `<item><title>T${i}</title><guid>g${i}</guid><description>${html.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</description></item>`)

@@ -9,30 +9,30 @@ import type { ContainerOutline, Outline } from './outline.js';
 import { absoluteHttpUrl } from './urls.js';
 import { attrOf, children, firstText, textOf, xmlReader, type XmlElement } from './xml.js';
 
-// Where each field of an item comes from, in order of preference.
-const IDS = ['guid', 'id'];
+// Where each field of an item comes from, in order of preference. Atom's names (id, content,
+// summary, published, updated…) come after RSS's own: some RSS feeds borrow them.
 /** Full content first, summaries last. */
-const CONTENT = ['content:encoded', 'content', 'xhtml:body', 'body', 'fullitem', 'description', 'summary'];
-const PUBLISHED = ['pubDate', 'published', 'dc:date', 'issued', 'dcterms:issued', 'created', 'dcterms:created'];
-const UPDATED = ['updated', 'modified', 'dcterms:modified', 'atom:updated'];
+const CONTENT = ['content:encoded', 'xhtml:body', 'body', 'fullitem', 'content', 'description', 'summary'];
+const PUBLISHED = ['pubDate', 'dc:date', 'dcterms:issued', 'dcterms:created', 'published', 'issued', 'created'];
+const UPDATED = ['dcterms:modified', 'atom:updated', 'updated', 'modified'];
 const AUTHORS = ['dc:creator', 'author', 'itunes:author', 'dc:contributor'];
 
 const readRss = xmlReader({
   feed: ['title', 'dc:title', 'link', 'icon', 'logo', 'image', 'itunes:image'],
   item: [
-    'title', 'dc:title', 'link', 'guid', 'category', 'dc:subject', 'enclosure', 'media:content',
-    ...IDS, ...CONTENT, ...PUBLISHED, ...UPDATED, ...AUTHORS,
+    'guid', 'id', 'title', 'dc:title', 'link', 'category', 'dc:subject', 'enclosure', 'media:content',
+    ...CONTENT, ...PUBLISHED, ...UPDATED, ...AUTHORS,
   ],
   textConstructs: ['title', ...CONTENT],
 });
 
-/** Atom icon or logo, the image's url (RSS 1.0: its rdf:resource), itunes:image's href. */
+/** The image's url (RSS 1.0: its rdf:resource), itunes:image's href, Atom's icon or logo. */
 function iconRef(channel: XmlElement): string | undefined {
   const image = children(channel, 'image')[0];
   return (
-    firstText(channel, ['icon', 'logo']) ??
     (textOf(children(image, 'url')[0]).trim() || attrOf(image, 'rdf:resource')) ??
-    attrOf(children(channel, 'itunes:image')[0], 'href')
+    attrOf(children(channel, 'itunes:image')[0], 'href') ??
+    firstText(channel, ['icon', 'logo'])
   );
 }
 
@@ -40,7 +40,7 @@ function rssEntry(item: XmlElement, outline: ContainerOutline | undefined, chann
   const baseOf = baseResolver(ctx.fetchUrl, channelLink ?? ctx.fetchUrl, outline);
   const links = linkCandidates(item, outline?.links);
   return normalEntry({
-    givenId: firstText(item, IDS) ?? attrOf(item, 'rdf:about'),
+    givenId: firstText(item, ['guid']) ?? attrOf(item, 'rdf:about') ?? firstText(item, ['id']),
     link: alternateLink(links, baseOf) ?? permalinkGuid(item) ?? '',
     // RSS titles and descriptions hold HTML.
     title: titleOf(item, outline, 'html'),
