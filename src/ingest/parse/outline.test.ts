@@ -1,3 +1,4 @@
+// readOutline: the root and channel however a document opens, and xml:base and source text when read whole.
 import { describe, expect, it } from 'vitest';
 import { readOutline } from './outline.js';
 

@@ -1,3 +1,4 @@
+// parseFeed on small feeds of every format: what each field of the normal form gets, and what is refused.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

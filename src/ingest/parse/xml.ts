@@ -74,12 +74,10 @@ export function firstText(element: XmlElement, names: readonly string[]): string
 }
 
 /**
- * Elements xml2js hands rss-parser under other names, so that only the adapters read them. rss-parser
- * 3.13 reads Atom <published>/<updated> with `new Date(…).toISOString()` (a RangeError on a date it
- * cannot read) and every Atom <link> as if it had attributes (a TypeError on `<link>text</link>`): one
- * odd element would fail the feed. It makes a text snippet of description, content:encoded and Atom
- * content with a regular expression that is quadratic on input like "<p<p<p…" (80 KB of it: 20 s),
- * and rebuilds inline XHTML with an XML builder: work we do not use, and a way to stall a worker.
+ * Elements xml2js hands rss-parser under other names, so that only the adapters read them: rss-parser
+ * 3.13 throws on an Atom <published>, <updated> or <link> it cannot read (one odd element would fail
+ * the feed), makes snippets of content with a regular expression that is quadratic on input like
+ * "<p<p<p…", and rebuilds inline XHTML with an XML builder: work we do not use.
  */
 const HIDDEN_FROM_RSS_PARSER: Record<string, string> = {
   published: 'x-portal-published',
