@@ -5,7 +5,7 @@ import type { NormalEntry } from '../core/types.js';
 /**
  * Hashes every field a reader could see change. A guessed date (the parser's "now" when the feed
  * gave none) is left out, or the entry would look changed at every poll. contentText and excerpt
- * are left out too: they derive from contentHtml.
+ * are left out too: they derive from contentHtml (and the parser computes them only when read).
  */
 export function contentHash(entry: NormalEntry, publishedAtGuessed: boolean): string {
   // A fixed field order, so the hash does not depend on how the parser built the object.

@@ -243,16 +243,20 @@ export interface EntryFields {
  * The stable id of an entry: what the feed calls its id, else its link, else a hash of its title and
  * date, or of its text when it has neither (so such entries do not all collide).
  */
-function entryIdOf(fields: EntryFields, contentText: string): string {
+function entryIdOf(fields: EntryFields, contentText: () => string): string {
   const given = fields.givenId?.trim() || fields.link;
   if (given) return given.length > MAX_ID_LENGTH ? `hash:${sha256(given)}` : given;
   const { title, dates } = fields;
-  return `hash:${sha256(title || dates.dateText ? `${title}\n${dates.dateText}` : `\n\n${contentText}`)}`;
+  return `hash:${sha256(title || dates.dateText ? `${title}\n${dates.dateText}` : `\n\n${contentText()}`)}`;
 }
 
-/** The entry in the normal form, with its id and the plain text derived from its content. */
+/**
+ * The entry in the normal form, with its id. Its plain text (contentText, excerpt) is worked out when
+ * first read: the digest's sanitizer makes its own from what survives, so most entries never need it.
+ */
 export function normalEntry(fields: EntryFields): NormalEntry {
-  const contentText = textOfHtml(fields.content.html);
+  let text: string | undefined;
+  const contentText = (): string => (text ??= textOfHtml(fields.content.html));
   const entry: NormalEntry = {
     entryId: entryIdOf(fields, contentText),
     title: fields.title,
@@ -263,8 +267,12 @@ export function normalEntry(fields: EntryFields): NormalEntry {
     enclosures: fields.enclosures,
     contentHtml: fields.content.html,
     baseUrl: fields.content.baseUrl,
-    contentText,
-    excerpt: makeExcerpt(contentText),
+    get contentText() {
+      return contentText();
+    },
+    get excerpt() {
+      return makeExcerpt(contentText());
+    },
   };
   if (fields.author) entry.author = fields.author;
   if (fields.dates.updatedAt !== undefined) entry.updatedAt = fields.dates.updatedAt;

@@ -50,8 +50,8 @@ export function sanitizeEntry(entry: NormalEntry, baseUrl: string): NormalEntry 
   const base = safeHttpUrl(entry.baseUrl, baseUrl) || baseUrl;
   const contentHtml = sanitizeHtml(entry.contentHtml, base);
   const contentText = textOfSanitizedHtml(contentHtml);
-  // Field by field, not a spread: the parser's own contentText and excerpt are not wanted here
-  // (they are recomputed from what survived).
+  // Field by field, not a spread: the parser's own contentText and excerpt are computed on first
+  // read, and are not wanted here (they are recomputed from what survived).
   const safe: NormalEntry = {
     entryId: entry.entryId,
     title: plainText(entry.title),
