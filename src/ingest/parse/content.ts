@@ -1,7 +1,7 @@
 // Text constructs (titles, summaries, content) to HTML, whatever way the feed wrote them:
 // RSS escaped HTML, Atom 1.0 type="text|html|xhtml", Atom 0.3 MIME types with mode="xml|escaped|base64".
 import type { ElementOutline } from './outline.js';
-import { attrOf, hasChildElements, textOf, type RawNode } from './raw.js';
+import { attrOf, hasChildElements, textOf, type XmlNode } from './xml.js';
 import { escapeHtml, textToHtml } from './text.js';
 
 /** How an element's text is to be read when it says nothing itself. */
@@ -38,7 +38,7 @@ function cdataToText(xml: string): string {
 }
 
 /** Inline XHTML to HTML: its source text, with namespace prefixes an HTML parser would not know. */
-export function xhtmlToHtml(inner: string): string {
+function xhtmlToHtml(inner: string): string {
   return cdataToText(inner).replace(/<(\/?)[A-Za-z_][\w.-]*:(?=[A-Za-z_])/g, '<$1');
 }
 
@@ -47,10 +47,10 @@ function decodeBase64(text: string): string {
 }
 
 /**
- * The HTML of one text construct. `outline` is the same element from the pre-pass (its source text
- * is needed for inline XHTML); `fallback` is how to read an element with no type attribute.
+ * The HTML of one text construct. `outline` is the same element in the document's outline (its source
+ * text is needed for inline XHTML); `fallback` is how to read an element with no type attribute.
  */
-export function textConstructHtml(node: RawNode | undefined, outline: ElementOutline | undefined, fallback: DefaultKind): string {
+export function textConstructHtml(node: XmlNode | undefined, outline: ElementOutline | undefined, fallback: DefaultKind): string {
   if (node === undefined) return '';
   if (attrOf(node, 'src') !== undefined && !textOf(node).trim()) return ''; // out-of-line content
   const type = attrOf(node, 'type')?.trim().toLowerCase();

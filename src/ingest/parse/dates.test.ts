@@ -1,3 +1,4 @@
+// parseFeedDate: the date forms feeds write, and what it refuses.
 import { describe, expect, it } from 'vitest';
 import { parseFeedDate } from './dates.js';
 

@@ -1,15 +1,15 @@
-// parse: feed XML (RSS 0.9x, RSS 1.0, RSS 2.0, Atom 0.3 and 1.0) to the portal's one normal form.
+// parse: a feed document to the portal's one normal form. Detects the format, refuses what is not a
+// feed, and hands off to the format's adapter: RSS 0.9x/1.0/2.0 (rss.ts), Atom 0.3/1.0 (atom.ts).
 // The result is not yet sanitized: contentHtml is the source's HTML (see ../sanitize).
 import type { ParsedFeed } from '../../core/types.js';
+import { atomFeed } from './atom.js';
 import { FeedParseError } from './errors.js';
-import { outlineFeed, type FeedOutline } from './outline.js';
-import { hasInlineMarkup, quickOutline } from './quick-outline.js';
-import { readFeed } from './read.js';
-import { adaptFeed } from './rss-adapter.js';
+import { readOutline, type Outline } from './outline.js';
+import { rssFeed } from './rss.js';
 
 export { FeedParseError } from './errors.js';
 
-const FEED_ROOTS = new Set(['rss', 'rdf:RDF', 'feed']);
+type Format = { name: 'json' } | { name: 'rss' | 'atom'; root: Outline };
 
 /** A name from the document fit for an error message (a mis-decoded one is full of NULs). */
 function printable(name: string): string {
@@ -17,18 +17,22 @@ function printable(name: string): string {
   return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }
 
-/** Refuses what is plainly not a feed with a message that says what it is instead. */
-function checkLooksLikeFeed(xml: string, outline: FeedOutline): void {
-  const root = outline.rootName;
-  if (!xml.trim()) throw new FeedParseError('the document is empty');
-  if (/^\s*[[{]/.test(xml)) throw new FeedParseError('the document is JSON, not an RSS or Atom feed');
+/** The document's format, from its first character or its root element; what is plainly not a feed is refused with a message that says what it is. */
+function detectFormat(text: string): Format {
+  if (typeof text !== 'string') throw new FeedParseError('the document is not text');
+  if (!text.trim()) throw new FeedParseError('the document is empty');
+  if (/^\s*[[{]/.test(text)) return { name: 'json' };
+  const outline = readOutline(text, 'root');
+  const root = outline.root;
   if (root === '') throw new FeedParseError('the document has no XML element');
   if (root.toLowerCase() === 'html') throw new FeedParseError('the document is an HTML page, not a feed');
   if (root.toLowerCase() === 'opml') throw new FeedParseError('the document is an OPML outline, not a feed');
-  if (!FEED_ROOTS.has(root)) {
+  if (root === 'feed') return { name: 'atom', root: outline };
+  if (root !== 'rss' && root !== 'rdf:RDF') {
     throw new FeedParseError(`unknown root element <${printable(root)}>; expected <rss>, <rdf:RDF> or <feed>`);
   }
-  if (root !== 'feed' && !outline.hasFeedElement) throw new FeedParseError(`<${root}> has no <channel>`);
+  if (!outline.hasChannel) throw new FeedParseError(`<${root}> has no <channel>`);
+  return { name: 'rss', root: outline };
 }
 
 /**
@@ -36,15 +40,18 @@ function checkLooksLikeFeed(xml: string, outline: FeedOutline): void {
  * it last); `now` is the fetch time in ms (dates later than it are clamped to it, missing dates
  * take it). Anything that is not a feed it can read rejects with a FeedParseError.
  */
-export async function parseFeed(xml: string, fetchUrl: string, now: number): Promise<ParsedFeed> {
+export async function parseFeed(text: string, fetchUrl: string, now: number): Promise<ParsedFeed> {
   try {
-    if (typeof xml !== 'string') throw new FeedParseError('the document is not text');
-    const quick = quickOutline(xml);
-    let outline = quick ?? outlineFeed(xml);
-    checkLooksLikeFeed(xml, outline);
-    const raw = await readFeed(xml);
-    if (quick && hasInlineMarkup(raw, raw.items)) outline = outlineFeed(xml);
-    return adaptFeed(raw, outline, { fetchUrl, now });
+    const format = detectFormat(text);
+    switch (format.name) {
+      case 'rss':
+        return await rssFeed(text, format.root, { fetchUrl, now });
+      case 'atom':
+        return await atomFeed(text, format.root, { fetchUrl, now });
+      case 'json':
+        // Where a JSON Feed adapter (json-feed.ts) will take over.
+        throw new FeedParseError('the document is JSON, not an RSS or Atom feed');
+    }
   } catch (error) {
     if (error instanceof FeedParseError) throw error;
     const message = error instanceof Error ? error.message : String(error);

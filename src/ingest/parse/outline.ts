@@ -1,17 +1,17 @@
-// A light pre-pass over the feed XML for what rss-parser (xml2js) throws away: the root element,
-// xml:base on every level, and the source text of inline XHTML content (xml2js keeps neither the
-// order of mixed text and elements nor attributes in a usable place).
+// The one pass over a feed's XML besides rss-parser (htmlparser2): the root element as written, and,
+// for a feed that needs them, what xml2js drops: xml:base on every level and inline XHTML's source.
 import { Parser } from 'htmlparser2';
 
-/** One element of interest: the xml:base values in force there (outermost first), its attributes. */
+/** One child element of the feed or of an entry. */
 export interface ElementOutline {
+  /** The xml:base values in force there, outermost first. */
   bases: string[];
-  attrs: Record<string, string>;
-  /** Source text between the start and end tags (only for the content-bearing elements). */
+  /** Its source text between the start and end tags. */
   inner?: string;
 }
 
-export interface EntryOutline {
+/** The feed's element (RSS <channel>, Atom <feed>) or one entry's. */
+export interface ContainerOutline {
   bases: string[];
   /** Every <link> child, in document order (the same order xml2js keeps). */
   links: ElementOutline[];
@@ -19,45 +19,54 @@ export interface EntryOutline {
   children: Map<string, ElementOutline>;
 }
 
-export interface FeedOutline {
+export interface Outline {
   /** Name of the document element as written ('rss', 'feed', 'rdf:RDF', 'html'…); '' if none. */
-  rootName: string;
-  /** Whether the element rss-parser reads the feed-level fields from exists (the RSS channel). */
-  hasFeedElement: boolean;
-  feed: EntryOutline;
-  entries: EntryOutline[];
+  root: string;
+  /** Whether the element rss-parser reads the feed-level fields from exists (RSS's <channel>; Atom's root). */
+  hasChannel: boolean;
+  feed: ContainerOutline;
+  /** Every entry in document order; empty when only the root was read. */
+  entries: ContainerOutline[];
 }
 
-/** Children whose source text is kept, because they may hold inline XHTML. */
-export const CONTENT_ELEMENTS = new Set([
-  'title', 'content', 'summary', 'description', 'content:encoded', 'body', 'xhtml:body', 'fullitem',
-  'subtitle', 'tagline',
-]);
+/** 'root' stops once the root and its channel are known; 'whole' reads every entry. */
+export type OutlineDepth = 'root' | 'whole';
 
 interface Frame {
   name: string;
   bases: string[];
-  /** Where the element's content starts in the source, and where to store it when it closes. */
+  /** Where the element's content starts in the source. */
   innerStart: number;
+  /** Where to store its source text when it closes. */
   record?: ElementOutline;
   /** The outline this element's children are recorded into (the feed or an entry). */
-  container?: EntryOutline;
+  container?: ContainerOutline;
 }
 
-function newContainer(bases: string[]): EntryOutline {
+function newContainer(bases: string[]): ContainerOutline {
   return { bases, links: [], children: new Map() };
 }
 
+function isChannel(root: string, depth: number, name: string): boolean {
+  if (root === 'feed') return depth === 0;
+  return depth === 1 && name === 'channel' && (root === 'rss' || root === 'rdf:RDF');
+}
+
 /** Where rss-parser looks for entries, per root element: depth and name of entry elements. */
-function isEntryElement(root: string, depth: number, name: string, parent: Frame | undefined, channel: Frame | undefined): boolean {
+function isEntry(root: string, depth: number, name: string, parent: Frame | undefined, channel: Frame | undefined): boolean {
   if (root === 'feed') return depth === 1 && name === 'entry';
   if (root === 'rdf:RDF') return depth === 1 && name === 'item';
   if (root === 'rss') return depth === 2 && name === 'item' && parent !== undefined && parent === channel;
   return false;
 }
 
-export function outlineFeed(xml: string): FeedOutline {
-  const outline: FeedOutline = { rootName: '', hasFeedElement: false, feed: newContainer([]), entries: [] };
+/** Whether nothing further in the document can change the root or whether it has a channel. */
+function rootKnown(outline: Outline): boolean {
+  return outline.root !== '' && (outline.hasChannel || (outline.root !== 'rss' && outline.root !== 'rdf:RDF'));
+}
+
+export function readOutline(xml: string, depth: OutlineDepth): Outline {
+  const outline: Outline = { root: '', hasChannel: false, feed: newContainer([]), entries: [] };
   const stack: Frame[] = [];
   let channel: Frame | undefined;
 
@@ -65,31 +74,32 @@ export function outlineFeed(xml: string): FeedOutline {
     {
       onopentag(name, attrs) {
         const parent = stack[stack.length - 1];
-        const depth = stack.length;
+        const level = stack.length;
         const base = attrs['xml:base'];
         const bases = base === undefined ? (parent?.bases ?? []) : [...(parent?.bases ?? []), base];
         const frame: Frame = { name, bases, innerStart: parser.endIndex + 1 };
-        if (depth === 0) {
-          if (outline.rootName) return void stack.push(frame); // a second root: ill-formed, sax will say so
-          outline.rootName = name;
+        if (level === 0) {
+          if (outline.root) return void stack.push(frame); // a second root: ill-formed, sax will say so
+          outline.root = name;
         }
-        const root = outline.rootName;
-        if (isFeedElement(root, depth, name) && !outline.hasFeedElement) {
-          outline.hasFeedElement = true;
+        const root = outline.root;
+        if (isChannel(root, level, name) && !outline.hasChannel) {
+          outline.hasChannel = true;
           outline.feed = newContainer(bases);
           frame.container = outline.feed;
           if (root === 'rss') channel = frame;
-        } else if (isEntryElement(root, depth, name, parent, channel)) {
+        } else if (isEntry(root, level, name, parent, channel)) {
           frame.container = newContainer(bases);
           outline.entries.push(frame.container);
         } else if (parent?.container) {
-          frame.record = recordChild(parent.container, name, { bases, attrs });
+          frame.record = recordChild(parent.container, name, { bases });
         }
         stack.push(frame);
+        if (depth === 'root' && rootKnown(outline)) parser.pause();
       },
       onclosetag() {
         const frame = stack.pop();
-        if (frame?.record && CONTENT_ELEMENTS.has(frame.name)) {
+        if (frame?.record) {
           frame.record.inner = parser.startIndex >= frame.innerStart ? xml.slice(frame.innerStart, parser.startIndex) : '';
         }
       },
@@ -101,12 +111,7 @@ export function outlineFeed(xml: string): FeedOutline {
   return outline;
 }
 
-function isFeedElement(root: string, depth: number, name: string): boolean {
-  if (root === 'feed') return depth === 0;
-  return depth === 1 && name === 'channel' && (root === 'rss' || root === 'rdf:RDF');
-}
-
-function recordChild(container: EntryOutline, name: string, element: ElementOutline): ElementOutline | undefined {
+function recordChild(container: ContainerOutline, name: string, element: ElementOutline): ElementOutline | undefined {
   if (name === 'link') container.links.push(element);
   if (container.children.has(name)) return name === 'link' ? element : undefined;
   container.children.set(name, element);

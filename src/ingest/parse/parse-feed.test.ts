@@ -1,3 +1,5 @@
+// parseFeed on small feeds of every format: what each field of the normal form gets, and what is refused.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -132,6 +134,11 @@ describe('parseFeed: entries missing things (RSS 2.0)', () => {
     expect(entry?.excerpt).toMatch(/^An entry with no title at all/);
   });
 
+  it('an entry without <title> takes its dc:title', async () => {
+    const xml = '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item><dc:title>DC &amp; title</dc:title></item></channel></rss>';
+    expect((await parseFeed(xml, FETCH_URL, NOW)).entries[0]?.title).toBe('DC & title');
+  });
+
   it('only http(s) links survive', async () => {
     expect(byTitle(await parseFixture('rss20-edge-cases.xml'), 'Bad link scheme').link).toBe('');
   });
@@ -180,6 +187,12 @@ describe('parseFeed: Atom 1.0 with xml:base', () => {
       contentHtml: '<p>Relative <a href="more.html">link</a></p>',
       baseUrl: 'https://blog.example.org/care/',
     });
+  });
+
+  it("the feed's author may be its itunes:author or dc:contributor", async () => {
+    const xml = (who: string) => `<feed xmlns="http://www.w3.org/2005/Atom">${who}<entry><id>a</id></entry></feed>`;
+    expect((await parseFeed(xml('<itunes:author>Pod Team</itunes:author>'), FETCH_URL, NOW)).entries[0]?.author).toBe('Pod Team');
+    expect((await parseFeed(xml('<dc:contributor>Ann</dc:contributor>'), FETCH_URL, NOW)).entries[0]?.author).toBe('Ann');
   });
 
   it('type="text" content is escaped, not interpreted', async () => {
@@ -251,6 +264,30 @@ describe('parseFeed: what rss-parser alone would choke on', () => {
   });
 });
 
+describe("parseFeed: names borrowed from the other format", () => {
+  const rss = (item: string) => `<rss version="2.0"><channel><item>${item}</item></channel></rss>`;
+  const atom = (entry: string) => `<feed xmlns="http://www.w3.org/2005/Atom"><entry>${entry}</entry></feed>`;
+  const first = async (xml: string) => (await parseFeed(xml, FETCH_URL, NOW)).entries[0];
+
+  it('are read when the format\'s own are missing', async () => {
+    expect(await first(rss('<id>i</id><published>2024-03-05T10:00:00Z</published><summary>S</summary>'))).toMatchObject({
+      entryId: 'i', publishedAt: Date.UTC(2024, 2, 5, 10), contentHtml: 'S',
+    });
+    expect(await first(atom('<guid>g</guid><pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate><description>D</description>'))).toMatchObject({
+      entryId: 'g', publishedAt: Date.UTC(2024, 2, 5, 10), contentHtml: 'D',
+    });
+  });
+
+  it("give way to the format's own", async () => {
+    expect(await first(rss('<id>i</id><guid>g</guid><published>2024-01-01</published><pubDate>05 Mar 2024 10:00 GMT</pubDate>'))).toMatchObject({
+      entryId: 'g', publishedAt: Date.UTC(2024, 2, 5, 10),
+    });
+    expect(await first(atom('<guid>g</guid><id>i</id><content:encoded>&lt;p&gt;E&lt;/p&gt;</content:encoded><content>C</content>'))).toMatchObject({
+      entryId: 'i', contentHtml: 'C',
+    });
+  });
+});
+
 describe('parseFeed: the derived text of each entry', () => {
   const items = ['First <b>one</b>.', 'Second &amp; <i>two</i>.', 'Third, three.']
     .map((html, i) => `<item><title>T${i}</title><guid>g${i}</guid><description>${html.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</description></item>`)
@@ -259,26 +296,23 @@ describe('parseFeed: the derived text of each entry', () => {
 
   it("is each entry's own, whichever entry is read first, and reads as plain data", async () => {
     const { entries } = await parseFeed(xml, FETCH_URL, NOW);
-    // Read the last first: the getters are shared by every entry, the text is not.
     expect(entries[2]?.contentText).toBe('Third, three.');
     expect(entries.map((e) => e.contentText)).toEqual(['First one.', 'Second & two.', 'Third, three.']);
     expect(entries.map((e) => e.excerpt)).toEqual(['First one.', 'Second & two.', 'Third, three.']);
     for (const entry of entries) {
+      // Own, enumerable and nothing hidden: a copy, a JSON round trip or a clone to a worker keeps the text.
       expect(Object.keys(entry)).toEqual(expect.arrayContaining(['contentText', 'excerpt']));
-      // The worked-out text is kept out of sight: not a key, not in a copy or a clone.
-      expect(Object.getOwnPropertySymbols(entry).every((key) => !Object.getOwnPropertyDescriptor(entry, key)?.enumerable)).toBe(true);
+      expect(Object.getOwnPropertySymbols(entry)).toEqual([]);
+      expect({ ...entry }).toMatchObject({ contentText: entry.contentText, excerpt: entry.excerpt });
       expect(JSON.parse(JSON.stringify(entry))).toEqual({ ...entry });
-      expect(structuredClone({ ...entry })).toEqual({ ...entry });
+      expect(structuredClone(entry)).toEqual({ ...entry });
     }
   });
 
-  it('is worked out once when the id is made from it (no guid, link, title or date)', async () => {
+  it('makes the id of an entry with no guid, link, title or date from that text', async () => {
     const bare = `<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><item><description>Only &lt;b&gt;text&lt;/b&gt;.</description></item></channel></rss>`;
     const [entry] = (await parseFeed(bare, FETCH_URL, NOW)).entries;
-    expect(entry?.entryId).toMatch(/^hash:[0-9a-f]{64}$/);
-    // Before contentText is read, the id's reading of the text is already kept for it.
-    const kept = Object.getOwnPropertySymbols(entry).map((key) => (entry as unknown as Record<symbol, unknown>)[key]);
-    expect(kept).toEqual(['Only text.']);
     expect(entry?.contentText).toBe('Only text.');
+    expect(entry?.entryId).toBe(`hash:${createHash('sha256').update('\n\nOnly text.', 'utf8').digest('hex')}`);
   });
 });

@@ -1,3 +1,4 @@
+// The plain-text helpers the parser and the sanitizer share.
 import { describe, expect, it } from 'vitest';
 import { clip, collapseWhitespace, htmlToText, makeExcerpt, plainText, textToHtml } from './text.js';
 

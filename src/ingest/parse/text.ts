@@ -79,6 +79,11 @@ export function plainText(text: string | undefined): string {
   return collapseWhitespace(text.replace(TAG_LIKE, '').replace(TAG_OPENER, ''));
 }
 
+/** Plain text of HTML, with nothing left that could read as markup. */
+export function textOfHtml(html: string): string {
+  return plainText(htmlToText(html));
+}
+
 /** Escapes text for use as HTML (text content and quoted attribute values). */
 export function escapeHtml(text: string): string {
   return text

@@ -1,3 +1,4 @@
+// URL resolution: relative references, xml:base chains, and only http(s) out.
 import { describe, expect, it } from 'vitest';
 import { absoluteHttpUrl, resolveBaseChain } from './urls.js';
 
