@@ -46,6 +46,10 @@ describe.skipIf(!hasChromium && !required)('/status in Chromium', () => {
     await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503', errorKind: 'http', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
     await recordSuccess(db, 'health-it-buzz', { now: NOW - 4 * MINUTE, status: 304, durationMs: 12, nextPollAt: null, movedTo: 'https://moved.example.org/feed' });
     await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', errorKind: 'gone', durationMs: 9, nextPollAt: null, gone: true });
+    // A long address must wrap, not push the page wider.
+    portal.store.sqlite
+      .prepare("UPDATE sources SET feed_url = ? WHERE id = 'regina-holliday'")
+      .run(`https://reginaholliday.blogspot.example.com/feeds/posts/default?alt=rss&max-results=200&orderby=published&${'x'.repeat(60)}=1`);
     await finishPollRun(db, run, NOW - 3 * MINUTE, { sourcesDue: 5, fetched: 3, notModified: 1, errors: 2, entriesAdded: 0, entriesUpdated: 0 });
     await portal.app.listen({ host: '127.0.0.1', port: 0 });
     context = await chromium.launchPersistentContext(join(tempDir, 'profile'), {
@@ -60,6 +64,55 @@ describe.skipIf(!hasChromium && !required)('/status in Chromium', () => {
     await context?.close();
     await portal?.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [1280, 900],
+    [375, 812],
+  ])('shows every column of every source without scrolling sideways at %i px', async (width, height) => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.setViewportSize({ width, height });
+    const port = (portal.app.server.address() as AddressInfo).port;
+    await page.goto(`http://127.0.0.1:${port}/status`);
+    const layout = await page.evaluate(() => {
+      const table = document.getElementById('sources-status-caption')!.closest('table')!;
+      const cells = Array.from(table.querySelectorAll<HTMLElement>('tbody th, tbody td'));
+      return {
+        viewport: window.innerWidth,
+        columns: table.querySelectorAll('thead th').length,
+        pageWidth: document.documentElement.scrollWidth,
+        cells: cells.length,
+        outside: cells.filter((cell) => {
+          const box = cell.getBoundingClientRect();
+          // Stacked on a phone, each cell spans its card; side by side, none is squeezed to a sliver.
+          const narrowest = window.innerWidth < 768 ? window.innerWidth * 0.6 : 40;
+          return box.left < 0 || box.right > window.innerWidth + 0.5 || box.width < narrowest;
+        }).length,
+        clipped: cells.filter((cell) => cell.scrollWidth > cell.clientWidth + 1).length,
+      };
+    });
+    expect(layout.pageWidth).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.cells).toBe(7 * layout.columns);
+    expect(layout).toMatchObject({ outside: 0, clipped: 0 });
+    // Stacked on a phone, each cell names itself; on a desktop the column headers do.
+    const label = await page.evaluate(() => getComputedStyle(document.querySelector('tr[id^="source-"] td')!, '::before').content);
+    expect(label).toBe(width < 768 ? '"State: "' : 'none');
+  });
+
+  it('passes axe-core WCAG 2.1 AA at 375 px too', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.setViewportSize({ width: 375, height: 812 });
+    const port = (portal.app.server.address() as AddressInfo).port;
+    await page.goto(`http://127.0.0.1:${port}/status`);
+    await page.evaluate(readFileSync(join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+    const results = await page.evaluate(
+      () =>
+        (globalThis as unknown as { axe: { run: (ctx: Document, options: object) => Promise<AxeResults> } }).axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        }),
+    );
+    expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('passes axe-core WCAG 2.1 AA with no console error (no CSP violation)', async () => {

@@ -118,6 +118,16 @@ describe('GET /status.json', () => {
   });
 });
 
+/** A source's row of /status as text: tags out, each cell's data-label in front of it, spaces collapsed. */
+function sourceRow(html: string, id: string): string {
+  const row = new RegExp(`<tr id="source-${id}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
+  return row
+    .replace(/<td data-label="([^"]+)"[^>]*>/g, ' $1 ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 describe('GET /status', () => {
   it('is an HTML page in the site layout with accessible tables', async () => {
     const { app } = await polledPortal();
@@ -130,15 +140,15 @@ describe('GET /status', () => {
     expect(html).toContain('<title>Status of the sources · Patient Engagement for Care Teams</title>');
     expect(html).toContain('class="skip-link"');
     expect(html).toContain('<caption id="sources-status-caption">');
-    expect(html.match(/<th scope="col">/g)).toHaveLength(13);
-    expect(html.match(/<th scope="row"><a href="\/sources\//g)).toHaveLength(7);
-    const dave = /<tr id="source-epatient-dave"[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
-    expect(dave).toContain('<td>Failing</td>');
-    expect(dave).toContain('<td>503</td>');
-    expect(dave).toContain('<td>HTTP 503</td>');
+    expect(html.match(/<th scope="col"/g)).toHaveLength(6);
+    expect(html.match(/<th scope="row" role="rowheader">\s*<a href="\/sources\//g)).toHaveLength(7);
+    const dave = sourceRow(html, 'epatient-dave');
+    expect(dave).toContain('State Failing Error: HTTP 503 Consecutive errors: 2');
+    expect(dave).toContain('HTTP status: 503');
     expect(html).not.toContain('Service Unavailable');
-    expect(dave).toContain('<td>2</td>');
-    expect(dave).toMatch(new RegExp(`<td><time datetime="${new Date(NOW + 26 * MINUTE).toISOString()}">June 1, 2026[^<]*7:26 AM CDT</time></td>`));
+    expect(/<tr id="source-epatient-dave"[\s\S]*?<\/tr>/.exec(html)?.[0]).toMatch(
+      new RegExp(`data-label="Next poll" role="cell">\\s*<time datetime="${new Date(NOW + 26 * MINUTE).toISOString()}">June 1, 2026[^<]*7:26 AM CDT</time>`),
+    );
     expect(html).toContain('<a href="https://www.healthit.example.gov/buzz/feed">https://www.healthit.example.gov/buzz/feed</a>');
     expect(html).toContain('never, until its feed URL changes');
     expect(html).toContain('never (no feed)');
@@ -188,7 +198,7 @@ describe('/status and /status.json keep operator details to the operator', () =>
     const page = await portal.app.inject('/status');
     const dave = (json.json() as { sources: { id: string }[] }).sources.find((s) => s.id === 'epatient-dave');
     expect(dave).toMatchObject({ state: 'failing', last_error: 'Could not connect', error_kind: 'network', error_count: 1 });
-    expect(/<tr id="source-epatient-dave"[\s\S]*?<\/tr>/.exec(page.body)?.[0]).toContain('<td>Could not connect</td>');
+    expect(sourceRow(page.body, 'epatient-dave')).toContain('Error: Could not connect');
     for (const body of [json.body, page.body]) {
       expect(body).not.toContain('10.0.0.5');
       expect(body).not.toContain('ECONNREFUSED');
@@ -220,7 +230,8 @@ describe('/status and /status.json keep operator details to the operator', () =>
       'spm-facebook': [null, null],
     });
     const page = (await portal.app.inject('/status')).body;
-    for (const shown of ['Timed out', 'Refused: private address', 'Too complex to read', 'Not a readable feed', '<td>Failed</td>']) expect(page).toContain(shown);
+    for (const shown of ['Timed out', 'Refused: private address', 'Too complex to read', 'Not a readable feed']) expect(page).toContain(`Error: ${shown}`);
+    expect(sourceRow(page, 'himss')).toContain('Error: Failed');
     for (const body of [json.body, page]) {
       for (const hidden of ['192.168.1.20', '/srv/portal', '/var/lib/portal', 'SQLITE_IOERR', '20000 ms']) expect(body).not.toContain(hidden);
     }
