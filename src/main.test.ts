@@ -149,7 +149,9 @@ describe('startServer', () => {
     expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3, last_status: 200 }]);
     const families = parsePrometheusText(await (await fetch(`${running.url}metrics`)).text());
     expect(sampleValue(families, 'portal_polls_total', { outcome: 'updated' })).toBe(1);
-    expect(sampleValue(families, 'portal_entries_added_total')).toBe(3);
+    expect(sampleValue(families, 'portal_entries_added_total', { trigger: 'startup' })).toBe(3);
+    expect(sampleValue(families, 'portal_poll_passes_total', { trigger: 'startup' })).toBe(1);
+    expect(sampleValue(families, 'portal_feeds_file_refused')).toBe(0);
     expect(sampleValue(families, 'portal_fetch_bytes_total')).toBe(Buffer.byteLength(fixture('blog-v1.xml')));
     expect(sampleValue(families, 'portal_fetch_duration_seconds_count', { result: 'ok' })).toBe(1);
     expect(sampleValue(families, 'portal_sources_in_backoff')).toBe(0);

@@ -138,8 +138,6 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   // The one registry of the process: the poller and the web server put their metrics on it.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const pollMetrics = createPollMetrics({ registry, db: store.db });
-
   let onConfigApplied: (change: ConfigChange) => void = () => {};
   const live = new LiveConfig({
     file: settings.feedsFile,
@@ -148,6 +146,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     log: log.child({ component: 'config' }),
     onApplied: (change) => onConfigApplied(change),
   });
+  const pollMetrics = createPollMetrics({ registry, db: store.db, version: packageVersion(), feedsFile: () => live.state() });
   const siteUrl = () => settings.siteUrl ?? live.current().site.url;
   const versionStatement = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
   const pingStatement = store.sqlite.prepare('SELECT 1');

@@ -9,6 +9,8 @@ export {
   getSource,
   recordSuccess,
   recordFailure,
+  listSourceHealth,
+  countStoredEntries,
   type SuccessState,
   type FailureState,
 } from './sources.js';
@@ -25,6 +27,6 @@ export {
 } from './stream.js';
 export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
-export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, type PollRunTotals } from './polls.js';
+export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, tallyPollRuns, type PollRunTotals, type PassTally } from './polls.js';
 export { readStreamVersion, bumpStreamVersion } from './meta.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';

@@ -41,3 +41,26 @@ export async function finishPollRun(db: Db, id: number, now: number, totals: Pol
 export function latestPollRun(db: Db): Promise<PollRunRow | undefined> {
   return db.selectFrom('poll_runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
+
+/** Every process's passes so far (the schedule's and `npm run poll`'s alike), summed by trigger. */
+export interface PassTally {
+  trigger: string;
+  passes: number;
+  entriesAdded: number;
+  entriesUpdated: number;
+}
+
+export async function tallyPollRuns(db: Db): Promise<PassTally[]> {
+  const rows = await db
+    .selectFrom('poll_runs')
+    .select((eb) => [
+      'trigger',
+      eb.fn.countAll<number>().as('passes'),
+      eb.fn.sum<number>('entries_added').as('added'),
+      eb.fn.sum<number>('entries_updated').as('updated'),
+    ])
+    .groupBy('trigger')
+    .orderBy('trigger')
+    .execute();
+  return rows.map((r) => ({ trigger: r.trigger, passes: Number(r.passes), entriesAdded: Number(r.added ?? 0), entriesUpdated: Number(r.updated ?? 0) }));
+}

@@ -152,3 +152,24 @@ export async function recordFailure(db: Db, sourceId: string, state: FailureStat
     .where('id', '=', sourceId)
     .execute();
 }
+
+/** Each active source with a feed: its consecutive errors and last success, for monitoring. */
+export function listSourceHealth(db: Db): Promise<Pick<SourceRow, 'id' | 'error_count' | 'last_success_at'>[]> {
+  return db
+    .selectFrom('sources')
+    .select(['id', 'error_count', 'last_success_at'])
+    .where('active', '=', 1)
+    .where('feed_url', 'is not', null)
+    .orderBy('position')
+    .execute();
+}
+
+/** Entries stored for the active sources (what the stream can show). */
+export async function countStoredEntries(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('sources')
+    .select((eb) => eb.fn.sum<number>('entry_count').as('n'))
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

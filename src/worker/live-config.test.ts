@@ -109,6 +109,10 @@ describe('LiveConfig', () => {
     await writeFile(file, feedsYaml(INITIAL));
     expect(await live.reload('watch')).toMatchObject({ applied: true, changed: false });
     expect(live.state()).toMatchObject({ refused: null, lastGoodLoadAt: START + 5000 });
+    expect(memory.lines.find((l) => l.msg === 'feeds file accepted again: the refused edit is fixed')).toMatchObject({
+      level: 30,
+      refused_at: new Date(START).toISOString(),
+    });
   });
 
   it('leaves the store alone when the file did not change', async () => {

@@ -106,6 +106,7 @@ export class LiveConfig {
       this.config = loaded.config;
     }
     this.lastGoodLoadAt = this.now();
+    if (this.refused) log.info({ reason, file, refused_at: new Date(this.refused.at).toISOString() }, 'feeds file accepted again: the refused edit is fixed');
     this.refused = null;
     if (changed) {
       log.info({ reason, file, sources: loaded.config.sources.length, added: change.added, removed: change.removed, feed_changed: change.feedChanged }, 'feeds file applied');

@@ -119,8 +119,8 @@ describe('createPollMetrics', () => {
     expect(text).toContain('portal_fetch_duration_seconds_count{result="error"} 1');
     const bytes = Number(/^portal_fetch_bytes_total (\d+)$/m.exec(text)?.[1]);
     expect(bytes).toBe(2 * Buffer.byteLength(fixture('blog-v1.xml')));
-    expect(text).toContain('portal_entries_added_total 6');
-    expect(text).toContain('portal_entries_updated_total 0');
+    expect(text).toContain('portal_entries_added_total{trigger="schedule"} 6');
+    expect(text).toContain('portal_entries_updated_total{trigger="schedule"} 0');
     // 'broken' backs off after its 500, and 'slow' was given a backoff by hand.
     expect(text).toContain('portal_sources_in_backoff 2');
     expect(text).toContain(`portal_poll_last_pass_timestamp_seconds ${NOW / 1000}`);
