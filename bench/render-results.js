@@ -99,6 +99,16 @@ ${table(['Query', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req'], search)}
 `;
 }
 
+/** "1000 digests on workers over all passes", naming big workers, refusals (and, in older results, inline digests) when there were any. */
+function digestCountsText(counts) {
+  const extra = [
+    [counts.bigWorker, 'on big workers'],
+    [counts.refused, 'refused'],
+    [counts.inline, 'inline'],
+  ].filter(([n]) => n > 0);
+  return [`${counts.worker} digests on workers`, ...extra.map(([n, what]) => `${n} ${what}`)].join(', ') + ' over all passes';
+}
+
 function ingestSection(ingest) {
   const first = ingest.passes[0];
   const rows = ingest.passes.map((p) => [
@@ -116,7 +126,7 @@ function ingestSection(ingest) {
 
 _Ran ${ingest.ranAt}._
 ${ingest.feeds} synthetic feeds × ${ingest.items} items (RSS and Atom alternating, ~1 KB HTML per item, ${fmt(ingest.feedBytes / 1048576)} MB in all)
-served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, ${ingest.digestWorkers ?? 0} digest worker thread(s) (${ingest.digestCounts ? `${ingest.digestCounts.worker} digests on workers, ${ingest.digestCounts.inline} inline over all passes` : 'none'}), FETCH timeout ${ingest.timeoutMs} ms,
+served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, ${ingest.digestWorkers ?? 0} digest worker thread(s) (${ingest.digestCounts ? digestCountsText(ingest.digestCounts) : 'none'}), FETCH timeout ${ingest.timeoutMs} ms,
 a temp database file. CPU is the ingesting process's own; peak RSS sampled every 20 ms (process max RSS after the first pass: ${ingest.maxRssMb} MB,
 ${ingest.rssBeforeMb} MB before it).
 
