@@ -15,7 +15,7 @@ const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function marks(results) {
   const rows = [];
-  const { serve, ingest, grow } = results.benches;
+  const { serve, ingest, grow, hostile } = results.benches;
   if (serve) {
     for (const row of serve.rows.filter((r) => r.cached)) {
       rows.push([`cached ${row.route}: bare/portal CPU per request`, '≥ 0.70', fmt(row.ratio, 2), yes(row.ratio >= 0.7)]);
@@ -32,6 +32,7 @@ function marks(results) {
     }
   }
   if (ingest) rows.push(...ingestMarks(ingest));
+  if (hostile) rows.push(...hostileMarks(hostile));
   return table(['What', 'Mark', 'Measured', ''], rows);
 }
 
@@ -226,6 +227,29 @@ ${table(['Window', 'Visits', 'p50 ms', 'p90 ms', 'p99 ms', 'Max ms'], rows)}
 `;
 }
 
+/** The windows in which a hostile feed was digested: every answer within the mark. */
+function hostileMarks(hostile) {
+  return hostile.windows
+    .filter((w) => w.outcome !== undefined)
+    .map((w) => [`/healthz while digesting the ${w.window}: slowest answer`, `< ${hostile.markMs} ms`, `${w.maxMs} ms (p99 ${w.p99Ms})`, yes(w.maxMs < hostile.markMs)]);
+}
+
+function hostileSection(hostile) {
+  const rows = hostile.windows.map((w) => [w.window, w.visits, w.p50Ms, w.p99Ms, w.maxMs, w.loopDelayMaxMs, w.passMs ?? '', w.outcome ? `${w.outcome}${w.error ? `: ${w.error}` : ''}` : '', w.peakRssMb ?? '']);
+  return `## A hostile feed
+
+_Ran ${hostile.ranAt}._
+The web app and the refresher in one process, as \`npm start\` runs them (${hostile.digestWorkers} digest worker threads, a digest's time budget
+${hostile.digestTimeBudgetMs} ms); one visitor, in a process of its own, asks for \`/healthz\` ${hostile.visitsPerSecond} times a second, one request at a time:
+with nothing to do, then through a pass over issue 16's hostile feed (one item nesting 142,000 elements, just under 1,000,000 characters:
+an ordinary worker's), then over the same feed padded past 1,000,000 characters (a big worker's). Latency is the visitor's, end to
+end; the loop delay is the portal's own event loop's longest delay in the window (\`monitorEventLoopDelay\`), so a slow answer
+with a short delay was the machine's, not the portal's; peak RSS is the portal process's, sampled every 20 ms through the pass.
+
+${table(['Window', 'Visits', 'p50 ms', 'p99 ms', 'Max ms', 'Loop delay max ms', 'Pass ms', 'Outcome', 'Peak RSS MB'], rows)}
+`;
+}
+
 function growSection(grow) {
   const rows = grow.sizes.flatMap((s) =>
     s.pages.map((p) => [s.entries, s.fileMb, s.bytesPerEntry, p.page, p.bytes, p.uncachedMedianMs, p.uncachedP90Ms, p.cachedMedianUs]),
@@ -244,7 +268,7 @@ ${table(['Entries', 'DB file MB', 'Bytes/entry', 'Page', 'Bytes sent', 'Uncached
 
 export function renderResults(results) {
   const m = results.machine;
-  const { serve, ingest, grow, profile, floors, orientation, busy } = results.benches;
+  const { serve, ingest, grow, profile, floors, orientation, busy, hostile } = results.benches;
   const analysisFile = join(benchDir, 'ANALYSIS.md');
   const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8').trim()}\n` : '';
   return `# Benchmark results (${results.mode} mode)
@@ -265,5 +289,6 @@ ${floors ? floorsSection(floors) : ''}
 ${ingest ? ingestSection(ingest) : ''}
 ${profile ? profileSection(profile) : ''}
 ${busy ? busySection(busy) : ''}
+${hostile ? hostileSection(hostile) : ''}
 ${grow ? growSection(grow) : ''}`;
 }
