@@ -11,37 +11,16 @@ import { defaultDigestWorkers } from '../src/refresh/index.js';
 import { openMigratedStore, syncSources } from '../src/store/index.js';
 import { buildApp } from '../src/web/index.js';
 import { createPollPasses } from '../src/worker/index.js';
-import { startChild, type Child } from './lib/child.js';
+import { startChild } from './lib/child.js';
 import { ITEMS, benchRefresher, feedsConfig } from './lib/ingest-setup.js';
-import { benchArgs, log, percentile, round, tempDir, writeResult } from './lib/report.js';
+import { benchArgs, log, tempDir, writeResult } from './lib/report.js';
+import { visitFigures, visitsDuring } from './lib/visits.js';
 
 const args = benchArgs();
 const FEEDS = args.full ? 1000 : 100;
 const TIMEOUT_MS = 5000;
 const VISITS_PER_SECOND = 20;
 const AFTER_SECONDS = args.full ? 10 : 3;
-
-export interface VisitFigures {
-  window: string;
-  visits: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
-
-function figures(window: string, latencies: readonly number[]): VisitFigures {
-  const ms = (p: number) => round(percentile(latencies, p), 1);
-  return { window, visits: latencies.length, p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99), maxMs: ms(100) };
-}
-
-/** Latencies of the visits made while `during` runs. */
-async function visitsDuring(visitor: Child, url: string, during: () => Promise<unknown>): Promise<number[]> {
-  await visitor.ask({ cmd: 'visit', url, intervalMs: 1000 / VISITS_PER_SECOND } as { cmd: string }, 'visiting');
-  await during();
-  const { latencies } = await visitor.ask<{ cmd: string; latencies: number[] }>({ cmd: 'stop' }, 'visited');
-  return latencies;
-}
 
 async function main(): Promise<void> {
   const temp = tempDir('busy');
@@ -74,13 +53,13 @@ async function main(): Promise<void> {
       onStreamChanged: () => app.webContext.versions.invalidate(),
       onReport: (report) => (pass.entriesAdded += report.added),
     });
-    const during = await visitsDuring(visitor, url, async () => {
+    const during = await visitsDuring(visitor, url, 1000 / VISITS_PER_SECOND, async () => {
       const started = performance.now();
       await passes.runPass('bench', new AbortController().signal);
       pass.wallMs = Math.round(performance.now() - started);
     });
-    const after = await visitsDuring(visitor, url, () => new Promise((resolve) => setTimeout(resolve, AFTER_SECONDS * 1000)));
-    const windows = [figures('during the first pass', during), figures(`${AFTER_SECONDS} s after it`, after)];
+    const after = await visitsDuring(visitor, url, 1000 / VISITS_PER_SECOND, () => new Promise((resolve) => setTimeout(resolve, AFTER_SECONDS * 1000)));
+    const windows = [visitFigures('during the first pass', during), visitFigures(`${AFTER_SECONDS} s after it`, after)];
     for (const window of windows) log(`busy: ${JSON.stringify(window)}`);
     await app.close();
     await pool.close();

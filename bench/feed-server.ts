@@ -1,17 +1,27 @@
 // The ingest benchmark's feed host, in its own process: N synthetic feeds of M items each, RSS and
 // Atom alternating, about 1 KB of HTML per item. Modes, set over IPC: 'conditional' (ETag, 304 on
-// a match), 'always-200' (validators ignored), 'hang' (every tenth feed never answers).
+// a match), 'always-200' (validators ignored), 'hang' (every tenth feed never answers). With
+// `hostile`, also issue 16's hostile feed: /hostile.xml, and /hostile-big.xml over 1,000,000 characters.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostileFeed } from '../src/refresh/testing/hostile-feed.js';
 import { syntheticFeed } from './lib/feeds.js';
 
-const { feeds, items } = JSON.parse(process.argv[2] ?? '{}') as { feeds: number; items: number };
+const { feeds, items, hostile } = JSON.parse(process.argv[2] ?? '{}') as { feeds: number; items: number; hostile?: boolean };
 const bodies = Array.from({ length: feeds }, (_, n) => syntheticFeed(n, items));
+const hostileBodies = new Map<string, string>();
+if (hostile) {
+  hostileBodies.set('/hostile.xml', hostileFeed());
+  // A comment pads it past the size the pool's ordinary workers take: it goes to a big worker.
+  hostileBodies.set('/hostile-big.xml', hostileFeed().replace('<channel>', `<channel><!--${' '.repeat(100_000)}-->`));
+}
 
 let mode: 'conditional' | 'always-200' | 'hang' = 'conditional';
 const hanging = new Set<http.ServerResponse>();
 
 const server = http.createServer((request, response) => {
+  const hostileBody = hostileBodies.get(request.url ?? '');
+  if (hostileBody) return void response.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(hostileBody);
   const match = /^\/feeds\/(\d+)\.xml$/.exec(request.url ?? '');
   const feed = match ? bodies[Number(match[1])] : undefined;
   if (!feed) return void response.writeHead(404).end();

@@ -15,7 +15,7 @@ const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function marks(results) {
   const rows = [];
-  const { serve, ingest, grow } = results.benches;
+  const { serve, ingest, grow, hostile } = results.benches;
   if (serve) {
     for (const row of serve.rows.filter((r) => r.cached)) {
       rows.push([`cached ${row.route}: bare/portal CPU per request`, '≥ 0.70', fmt(row.ratio, 2), yes(row.ratio >= 0.7)]);
@@ -32,6 +32,7 @@ function marks(results) {
     }
   }
   if (ingest) rows.push(...ingestMarks(ingest));
+  if (hostile) rows.push(...hostileMarks(hostile));
   return table(['What', 'Mark', 'Measured', ''], rows);
 }
 
@@ -99,6 +100,16 @@ ${table(['Query', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req'], search)}
 `;
 }
 
+/** "1000 digests on workers over all passes", naming big workers, refusals (and, in older results, inline digests) when there were any. */
+function digestCountsText(counts) {
+  const extra = [
+    [counts.bigWorker, 'on big workers'],
+    [counts.refused, 'refused'],
+    [counts.inline, 'inline'],
+  ].filter(([n]) => n > 0);
+  return [`${counts.worker} digests on workers`, ...extra.map(([n, what]) => `${n} ${what}`)].join(', ') + ' over all passes';
+}
+
 function ingestSection(ingest) {
   const first = ingest.passes[0];
   const rows = ingest.passes.map((p) => [
@@ -116,7 +127,7 @@ function ingestSection(ingest) {
 
 _Ran ${ingest.ranAt}._
 ${ingest.feeds} synthetic feeds × ${ingest.items} items (RSS and Atom alternating, ~1 KB HTML per item, ${fmt(ingest.feedBytes / 1048576)} MB in all)
-served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, ${ingest.digestWorkers ?? 0} digest worker thread(s) (${ingest.digestCounts ? `${ingest.digestCounts.worker} digests on workers, ${ingest.digestCounts.inline} inline over all passes` : 'none'}), FETCH timeout ${ingest.timeoutMs} ms,
+served by a separate process on 127.0.0.1; \`refreshAll\` with the real fetcher, default concurrency, ${ingest.digestWorkers ?? 0} digest worker thread(s) (${ingest.digestCounts ? digestCountsText(ingest.digestCounts) : 'none'}), FETCH timeout ${ingest.timeoutMs} ms,
 a temp database file. CPU is the ingesting process's own; peak RSS sampled every 20 ms (process max RSS after the first pass: ${ingest.maxRssMb} MB,
 ${ingest.rssBeforeMb} MB before it).
 
@@ -216,6 +227,29 @@ ${table(['Window', 'Visits', 'p50 ms', 'p90 ms', 'p99 ms', 'Max ms'], rows)}
 `;
 }
 
+/** The windows in which a hostile feed was digested: every answer within the mark. */
+function hostileMarks(hostile) {
+  return hostile.windows
+    .filter((w) => w.outcome !== undefined)
+    .map((w) => [`/healthz while digesting the ${w.window}: slowest answer`, `< ${hostile.markMs} ms`, `${w.maxMs} ms (p99 ${w.p99Ms})`, yes(w.maxMs < hostile.markMs)]);
+}
+
+function hostileSection(hostile) {
+  const rows = hostile.windows.map((w) => [w.window, w.visits, w.p50Ms, w.p99Ms, w.maxMs, w.loopDelayMaxMs, w.passMs ?? '', w.outcome ? `${w.outcome}${w.error ? `: ${w.error}` : ''}` : '', w.peakRssMb ?? '']);
+  return `## A hostile feed
+
+_Ran ${hostile.ranAt}._
+The web app and the refresher in one process, as \`npm start\` runs them (${hostile.digestWorkers} digest worker threads, a digest's time budget
+${hostile.digestTimeBudgetMs} ms); one visitor, in a process of its own, asks for \`/healthz\` ${hostile.visitsPerSecond} times a second, one request at a time:
+with nothing to do, then through a pass over issue 16's hostile feed (one item nesting 142,000 elements, just under 1,000,000 characters:
+an ordinary worker's), then over the same feed padded past 1,000,000 characters (a big worker's). Latency is the visitor's, end to
+end; the loop delay is the portal's own event loop's longest delay in the window (\`monitorEventLoopDelay\`), so a slow answer
+with a short delay was the machine's, not the portal's; peak RSS is the portal process's, sampled every 20 ms through the pass.
+
+${table(['Window', 'Visits', 'p50 ms', 'p99 ms', 'Max ms', 'Loop delay max ms', 'Pass ms', 'Outcome', 'Peak RSS MB'], rows)}
+`;
+}
+
 function growSection(grow) {
   const rows = grow.sizes.flatMap((s) =>
     s.pages.map((p) => [s.entries, s.fileMb, s.bytesPerEntry, p.page, p.bytes, p.uncachedMedianMs, p.uncachedP90Ms, p.cachedMedianUs]),
@@ -234,7 +268,7 @@ ${table(['Entries', 'DB file MB', 'Bytes/entry', 'Page', 'Bytes sent', 'Uncached
 
 export function renderResults(results) {
   const m = results.machine;
-  const { serve, ingest, grow, profile, floors, orientation, busy } = results.benches;
+  const { serve, ingest, grow, profile, floors, orientation, busy, hostile } = results.benches;
   const analysisFile = join(benchDir, 'ANALYSIS.md');
   const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8').trim()}\n` : '';
   return `# Benchmark results (${results.mode} mode)
@@ -255,5 +289,6 @@ ${floors ? floorsSection(floors) : ''}
 ${ingest ? ingestSection(ingest) : ''}
 ${profile ? profileSection(profile) : ''}
 ${busy ? busySection(busy) : ''}
+${hostile ? hostileSection(hostile) : ''}
 ${grow ? growSection(grow) : ''}`;
 }

@@ -103,12 +103,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What tests may change of a started portal. */
+export interface StartOptions {
+  logDestination?: Parameters<typeof createLogger>[0]['destination'];
+  /** How long one feed's digest may run (default the pool's DIGEST_TIME_BUDGET_MS). */
+  digestTimeBudgetMs?: number;
+}
+
 /**
  * Starts the portal: settings, the feeds file (any issue: nothing starts), the migrated store,
  * the web app listening, the scheduler and a first pass in the background. Resolves to the
  * running server, or to an exit code when it could not start.
  */
-export async function startServer(io: CommandIo, options: { logDestination?: Parameters<typeof createLogger>[0]['destination'] } = {}): Promise<RunningServer | number> {
+export async function startServer(io: CommandIo, options: StartOptions = {}): Promise<RunningServer | number> {
   const settings = settingsOrReport(io);
   if (!settings) return 1;
   const loaded = await loadFeedsFile(settings.feedsFile);
@@ -125,7 +132,7 @@ export async function startServer(io: CommandIo, options: { logDestination?: Par
     return 1;
   }
   try {
-    return await startOnStore(settings, loaded.config, store, log);
+    return await startOnStore(settings, loaded.config, store, log, options);
   } catch (error) {
     await store.close();
     io.stderr(`serve: ${messageOf(error)}\n`);
@@ -133,7 +140,7 @@ export async function startServer(io: CommandIo, options: { logDestination?: Par
   }
 }
 
-async function startOnStore(settings: Settings, config: FeedsConfig, store: OpenedStore, log: Logger): Promise<RunningServer> {
+async function startOnStore(settings: Settings, config: FeedsConfig, store: OpenedStore, log: Logger, tuning: StartOptions): Promise<RunningServer> {
   await syncSources(store.db, config.sources, Date.now());
   // The one registry of the process: the poller and the web server put their metrics on it.
   const registry = new Registry();
@@ -166,19 +173,16 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
 
   // Fetches reach a private network only at origins the feeds file names, asked live so an edit counts at once.
   const guard = createNetworkGuard({ namedSources: () => live.current().sources, allowPrivateNetworks: settings.allowPrivateNetworks });
-  const refreshDeps = productionRefreshDeps(store.db, log.child({ component: 'refresh' }), {
-    timeoutMs: settings.fetchTimeoutMs,
-    userAgent: userAgent(packageVersion(), siteUrl()),
-    guard,
-  });
   // Parsing and sanitizing run on worker threads, one per core; the main thread fetches, stores and serves.
-  const digests = new DigestPool({ size: defaultDigestWorkers(), log: log.child({ component: 'refresh' }) });
-  const refresher = new Refresher({
-    ...refreshDeps,
-    digest: digests.run,
-    releaseIdleDigesters: () => digests.releaseIdle(),
-    fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed),
-  });
+  const refreshLog = log.child({ component: 'refresh' });
+  const digests = new DigestPool({ size: defaultDigestWorkers(), log: refreshLog, timeBudgetMs: tuning.digestTimeBudgetMs });
+  const refreshDeps = productionRefreshDeps(
+    store.db,
+    refreshLog,
+    { timeoutMs: settings.fetchTimeoutMs, userAgent: userAgent(packageVersion(), siteUrl()), guard },
+    digests,
+  );
+  const refresher = new Refresher({ ...refreshDeps, fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed) });
   const passes = createPollPasses({
     db: store.db,
     refresher,

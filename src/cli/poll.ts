@@ -84,12 +84,10 @@ async function pollOnce(settings: Settings, config: FeedsConfig, store: OpenedSt
   // Logs go above the progress line, never through it.
   const log = createLogger({ level: settings.logLevel, destination: { write: (line: string) => progress.above(line) } });
   const agent = userAgent(version, settings.siteUrl ?? config.site.url);
+  // The same pool as the server's: digests off the main thread, each within its time and memory budget.
   const digests = new DigestPool({ size: defaultDigestWorkers(), log });
   const guard = createNetworkGuard({ namedSources: () => config.sources, allowPrivateNetworks: settings.allowPrivateNetworks });
-  const refresher = new Refresher({
-    ...productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent, guard }),
-    digest: digests.run,
-  });
+  const refresher = new Refresher(productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent, guard }, digests));
   await syncSources(store.db, config.sources, Date.now());
   // The operator asked for a poll now: backoff and poll_minutes are the scheduler's business.
   const sources = await dueSources(store.db, config, Date.now(), { ignoreSchedule: true });

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DigestPool, INLINE_BODY_CHARS } from './digest-pool.js';
+import { BIG_BODY_CHARS, DigestPool } from './digest-pool.js';
 import { digestFeed, type DigestInput } from './digest.js';
+import { hostileFeed } from './testing/hostile-feed.js';
 
 const atom = readFileSync(new URL('../../test/fixtures/parse/atom10-xml-base.xml', import.meta.url), 'utf8');
 const rss = readFileSync(new URL('../../test/fixtures/parse/rss20-content-enclosures.xml', import.meta.url), 'utf8');
+/** Seconds of work on a worker in little memory: two items nesting 65,000 elements each (~0.9 MB). */
+const slow = hostileFeed({ depth: 65_000, items: 2 });
+/** The issue's feed: one item nesting 142,000 elements fills an ordinary worker's heap. */
+const hostile = hostileFeed();
 
 function input(body: string, overrides: Partial<DigestInput> = {}): DigestInput {
   return { body, feedUrl: 'https://example.org/feed.xml', now: Date.UTC(2026, 0, 1), include: [], exclude: [], maxEntries: 200, storedHashes: new Map(), ...overrides };
@@ -13,24 +18,25 @@ function input(body: string, overrides: Partial<DigestInput> = {}): DigestInput 
 
 let pool: DigestPool | undefined;
 
-/** The pool's worker threads (a private field), for tests that stop one or tell them apart. */
+/** The pool's ordinary worker threads (a private field), for tests that stop one or tell them apart. */
 function workersOf(digests: DigestPool): Worker[] {
-  return (digests as unknown as { workers: { worker: Worker }[] }).workers.map((pooled) => pooled.worker);
+  return (digests as unknown as { ordinary: { workers: { worker: Worker }[] } }).ordinary.workers.map((pooled) => pooled.worker);
 }
+
 afterEach(async () => {
   await pool?.close();
   pool = undefined;
 });
 
 describe('DigestPool', () => {
-  it('digests on a worker thread exactly as inline', { timeout: 30_000 }, async () => {
+  it('digests on a worker thread exactly as digestFeed does', { timeout: 30_000 }, async () => {
     pool = new DigestPool({ size: 1 });
     for (const body of [atom, rss]) {
       const onWorker = await pool.run(input(body));
       expect(onWorker).toEqual(await digestFeed(input(body)));
       expect(onWorker.kind === 'feed' && onWorker.changed.length).toBeGreaterThan(0);
     }
-    expect(pool.counts).toEqual({ worker: 2, inline: 0 });
+    expect(pool.counts).toEqual({ worker: 2, bigWorker: 0, refused: 0 });
     expect(pool.size).toBe(1);
   });
 
@@ -52,43 +58,60 @@ describe('DigestPool', () => {
     });
   });
 
-  it('gives each worker two digests, then runs the overflow inline while the main thread has time', { timeout: 30_000 }, async () => {
+  it('queues digests past its workers, first come first served, and runs none on the main thread', { timeout: 30_000 }, async () => {
     pool = new DigestPool({ size: 1 });
-    const outputs = await Promise.all([atom, rss, atom, rss, atom].map((body) => pool!.run(input(body))));
-    expect(pool.counts).toEqual({ worker: 2, inline: 3 });
-    expect(outputs[4]).toEqual(outputs[0]);
+    const finished: number[] = [];
+    const outputs = await Promise.all([atom, rss, atom, rss].map((body, n) => pool!.run(input(body)).finally(() => finished.push(n))));
+    expect(finished).toEqual([0, 1, 2, 3]);
+    expect(outputs[2]).toEqual(outputs[0]);
+    expect(pool.counts).toEqual({ worker: 4, bigWorker: 0, refused: 0 });
+    expect(pool.size).toBe(1);
   });
 
-  it('queues on a full worker rather than inline while the main thread is busy', { timeout: 30_000 }, async () => {
-    pool = new DigestPool({ size: 1 });
-    const busyUntil = Date.now() + 300;
-    while (Date.now() < busyUntil) {
-      // The main thread fetching and storing, as far as the event loop can tell.
-    }
-    await Promise.all([atom, rss, atom].map((body) => pool!.run(input(body))));
-    expect(pool.counts).toEqual({ worker: 3, inline: 0 });
+  it('refuses a digest over its time budget, stops its worker, and digests the next on a new one', { timeout: 60_000 }, async () => {
+    pool = new DigestPool({ size: 1, timeBudgetMs: 1_000 });
+    await pool.run(input(rss));
+    const [overrun] = workersOf(pool);
+    // The main thread's event loop turns all the while: the digest is not running on it.
+    let turns = 0;
+    const ticker = setInterval(() => (turns += 1), 10);
+    const refused = await pool.run(input(slow)).finally(() => clearInterval(ticker));
+    expect(refused).toEqual({ kind: 'refused', message: 'digest: refused: reading this feed took longer than 1 s' });
+    expect(turns).toBeGreaterThan(10);
+    expect(pool.size).toBe(0);
+    expect(await pool.run(input(atom))).toEqual(await digestFeed(input(atom)));
+    expect(workersOf(pool)).toHaveLength(1);
+    expect(workersOf(pool)[0]?.threadId).not.toBe(overrun?.threadId);
+    expect(pool.counts).toEqual({ worker: 3, bigWorker: 0, refused: 1 });
   });
 
-  it('runs everything inline with no workers, and after close', { timeout: 30_000 }, async () => {
-    pool = new DigestPool({ size: 0 });
+  it('refuses a digest whose worker runs out of memory, and digests the next on a new one', { timeout: 90_000 }, async () => {
+    // A generous time budget: the heap fills first (a few seconds), however slow the machine.
+    pool = new DigestPool({ size: 1, timeBudgetMs: 60_000 });
+    expect(hostile.length).toBeLessThanOrEqual(BIG_BODY_CHARS);
+    expect(await pool.run(input(hostile))).toEqual({ kind: 'refused', message: 'digest: refused: reading this feed needed more than 40 MB' });
+    expect(pool.size).toBe(0);
     expect((await pool.run(input(rss))).kind).toBe('feed');
-    const closing = new DigestPool({ size: 1 });
-    await closing.close();
-    expect((await closing.run(input(rss))).kind).toBe('feed');
-    expect(closing.counts).toEqual({ worker: 0, inline: 1 });
-    expect(closing.size).toBe(0);
+    expect(pool.counts).toEqual({ worker: 2, bigWorker: 0, refused: 1 });
   });
 
-  it('retries inline the digests of a worker that dies, and starts another for the next', { timeout: 30_000 }, async () => {
+  it('refuses the digest of a worker that dies mid-digest, and starts another for the next', { timeout: 30_000 }, async () => {
     pool = new DigestPool({ size: 1 });
     await pool.run(input(rss));
-    const running = pool.run(input(atom));
+    const running = pool.run(input(slow));
     await workersOf(pool)[0]?.terminate();
-    expect(await running).toEqual(await digestFeed(input(atom)));
-    expect(pool.counts).toEqual({ worker: 2, inline: 1 });
+    expect(await running).toEqual({ kind: 'refused', message: 'digest: refused: the worker reading this feed died (exited with code 1)' });
     expect(pool.size).toBe(0);
     expect((await pool.run(input(rss))).kind).toBe('feed');
     expect(pool.size).toBe(1);
+  });
+
+  it('digests a body too big for an ordinary worker on a big one of its own, stopped once done', { timeout: 30_000 }, async () => {
+    pool = new DigestPool({ size: 1 });
+    const padded = rss.replace('<channel>', `<channel><!--${' '.repeat(BIG_BODY_CHARS)}-->`);
+    expect(await pool.run(input(padded))).toEqual(await digestFeed(input(padded)));
+    expect(pool.counts).toEqual({ worker: 0, bigWorker: 1, refused: 0 });
+    expect(pool.size).toBe(0);
   });
 
   it('releases its idle workers on demand, and keeps a busy one', { timeout: 30_000 }, async () => {
@@ -102,7 +125,7 @@ describe('DigestPool', () => {
     pool.releaseIdle();
     expect(pool.size).toBe(0);
     expect(await pool.run(input(atom))).toEqual(await digestFeed(input(atom)));
-    expect(pool.counts).toEqual({ worker: 4, inline: 0 });
+    expect(pool.counts).toEqual({ worker: 4, bigWorker: 0, refused: 0 });
   });
 
   describe('idle workers', () => {
@@ -121,7 +144,7 @@ describe('DigestPool', () => {
       vi.advanceTimersByTime(1);
       expect(pool.size).toBe(0);
       expect(await pool.run(input(atom))).toEqual(await digestFeed(input(atom)));
-      expect(pool.counts).toEqual({ worker: 2, inline: 0 });
+      expect(pool.counts).toEqual({ worker: 2, bigWorker: 0, refused: 0 });
       expect(threadIdOf(pool)).not.toBe(firstThread);
     });
 
@@ -135,22 +158,23 @@ describe('DigestPool', () => {
       }
       expect(pool.size).toBe(1);
       expect(threadIdOf(pool)).toBe(firstThread);
-      expect(pool.counts).toEqual({ worker: 4, inline: 0 });
+      expect(pool.counts).toEqual({ worker: 4, bigWorker: 0, refused: 0 });
     });
   });
 
-  it('fails the digests still running when the pool closes', { timeout: 30_000 }, async () => {
+  it('rejects the digests running and waiting when it closes, and any after', { timeout: 30_000 }, async () => {
     pool = new DigestPool({ size: 1 });
     await pool.run(input(rss));
-    const running = pool.run(input(atom));
+    const outcomes = [slow, atom, rss].map((body) => pool!.run(input(body)).then((output) => output.kind, (error: Error) => error.message));
     await pool.close();
-    await expect(running).rejects.toThrow(/^refresh: digest worker failed: exited with code 1/);
+    const closed = 'digest: the digest pool closed before this feed was read';
+    expect(await Promise.all(outcomes)).toEqual([closed, closed, closed]);
+    await expect(pool.run(input(rss))).rejects.toThrow(closed);
+    expect(pool.size).toBe(0);
+    expect(pool.counts).toEqual({ worker: 2, bigWorker: 0, refused: 0 });
   });
 
-  it('digests a body too big for a worker inline', { timeout: 30_000 }, async () => {
-    pool = new DigestPool({ size: 1 });
-    const padded = rss.replace('<channel>', `<channel><!--${' '.repeat(INLINE_BODY_CHARS)}-->`);
-    expect((await pool.run(input(padded))).kind).toBe('feed');
-    expect(pool.counts).toEqual({ worker: 0, inline: 1 });
+  it('needs at least one worker', () => {
+    expect(() => new DigestPool({ size: 0 })).toThrow(RangeError);
   });
 });

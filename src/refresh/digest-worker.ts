@@ -1,7 +1,8 @@
-// A digest worker thread: runs digestFeed on what the pool posts and posts back the outcome.
+// A digest worker thread: says when its modules are loaded, then runs digestFeed on what the pool
+// posts and posts back the outcome.
 import { parentPort } from 'node:worker_threads';
 import { digestFeed, type DigestInput } from './digest.js';
-import type { DigestReply, DigestRequest } from './digest-pool.js';
+import type { DigestRequest, DigestWorkerMessage } from './digest-pool.js';
 
 if (!parentPort) throw new Error('refresh: digest-worker runs only as a worker thread');
 const port = parentPort;
@@ -9,12 +10,14 @@ const port = parentPort;
 port.on('message', (request: DigestRequest) => {
   void answer(request.id, request.input).then((reply) => port.postMessage(reply));
 });
+// The pool starts a digest's time budget only now: loading the modules is not the feed's doing.
+port.postMessage({ kind: 'ready' } satisfies DigestWorkerMessage);
 
-async function answer(id: number, input: DigestInput): Promise<DigestReply> {
+async function answer(id: number, input: DigestInput): Promise<DigestWorkerMessage> {
   try {
-    return { id, ok: true, output: await digestFeed(input) };
+    return { kind: 'done', id, output: await digestFeed(input) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { id, ok: false, message, stack: error instanceof Error ? error.stack : undefined };
+    return { kind: 'failed', id, message, stack: error instanceof Error ? error.stack : undefined };
   }
 }

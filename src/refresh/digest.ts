@@ -1,6 +1,6 @@
 // digestFeed: the CPU-bound middle of a refresh, from a fetched body to what must be written.
 // Parse → filter → newest max_entries → hash → sanitize what changed. Pure (no store, no clock, no
-// I/O) and made of plain data in and out, so it runs the same inline or on a worker thread.
+// I/O) and made of plain data in and out, so it can run on a worker thread (digest-pool.ts).
 import type { FeedMeta, NormalEntry } from '../core/types.js';
 // The stages one by one, not ingest/index.js: that brings the fetcher (undici) into every worker.
 import { compileFilter } from '../ingest/filter/index.js';
@@ -30,9 +30,11 @@ export type DigestOutput =
       /** New or changed entries, sanitized, newest first; unchanged ones are left out. */
       changed: StoredEntryInput[];
     }
-  | { kind: 'parse-error'; message: string };
+  | { kind: 'parse-error'; message: string }
+  /** Never digestFeed's own: the pool that ran it stopped it over its time or memory budget. */
+  | { kind: 'refused'; message: string };
 
-/** Runs a digest somewhere (inline, or on a worker thread); rejects only on a bug. */
+/** Runs a digest somewhere (a DigestPool's worker threads); rejects only on a bug or a closed pool. */
 export type Digester = (input: DigestInput) => Promise<DigestOutput>;
 
 export async function digestFeed(input: DigestInput): Promise<DigestOutput> {

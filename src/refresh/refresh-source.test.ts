@@ -148,6 +148,26 @@ describe('refreshSource: failures', () => {
     expect(report.errorKind).toBe('parse');
   });
 
+  it('records a digest refused over its budget like a parse error, and stores nothing of the feed', async () => {
+    server.route('/feed.xml', plainFeed(() => fixture('blog-v1.xml')));
+    const h = await benchFor('feed.xml');
+    const refusal = 'digest: refused: reading this feed took longer than 10 s';
+    const report = await refreshSource({ ...h.deps, digest: async () => ({ kind: 'refused', message: refusal }) }, await h.source('blog'));
+    expect(report).toMatchObject({ outcome: 'error', status: 200, added: 0, error: refusal });
+    expect(await h.row('blog')).toMatchObject({ last_status: 200, last_error: refusal, last_error_kind: 'too-complex', error_count: 1, next_poll_at: h.clock.now + 15 * MIN });
+    expect(await h.entries('blog')).toEqual([]);
+  });
+
+  it('records a digest its closing pool rejected as a failure', async () => {
+    server.route('/feed.xml', plainFeed(() => fixture('blog-v1.xml')));
+    const h = await benchFor('feed.xml');
+    const closed = 'digest: the digest pool closed before this feed was read';
+    const report = await refreshSource({ ...h.deps, digest: () => Promise.reject(new Error(closed)) }, await h.source('blog'));
+    expect(report).toMatchObject({ outcome: 'error', added: 0, error: closed });
+    expect(await h.row('blog')).toMatchObject({ last_error: closed, error_count: 1 });
+    expect(await h.entries('blog')).toEqual([]);
+  });
+
   it('doubles the backoff with each consecutive failure, up to 24 hours, and a success clears it', async () => {
     server.route('/feed.xml', statusRoute(500));
     const h = await benchFor('feed.xml');

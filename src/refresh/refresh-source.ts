@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import type { FetchResult, RefreshReport, SourceErrorKind } from '../core/types.js';
 import { getEntryHashes, recordFailure, recordSuccess, saveFetch } from '../store/index.js';
-import { digestFeed } from './digest.js';
 import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
 import type { Pacing } from './pacer.js';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './schedule.js';
@@ -116,7 +115,7 @@ async function onSameBody(deps: RefreshDeps, source: RefreshSource, result: Fetc
 async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk): Promise<Attempt> {
   const now = deps.now();
   const maxEntries = source.config.maxEntries ?? source.defaultMaxEntries;
-  const digest = await (deps.digest ?? digestFeed)({
+  const digest = await deps.digest({
     body: result.body,
     feedUrl: result.finalUrl,
     now,
@@ -125,9 +124,11 @@ async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk)
     maxEntries,
     storedHashes: await getEntryHashes(deps.db, source.row.id),
   });
-  if (digest.kind === 'parse-error') {
+  // A feed that could not be read, or whose reading ran over a budget, fails like a fetch that failed.
+  if (digest.kind !== 'feed') {
     const { status, durationMs, permanentRedirectTo: movedTo } = result;
-    return recordFailed(deps, source, { now, status, error: digest.message, errorKind: 'parse', durationMs, movedTo });
+    const errorKind = digest.kind === 'refused' ? 'too-complex' : 'parse';
+    return recordFailed(deps, source, { now, status, error: digest.message, errorKind, durationMs, movedTo });
   }
   const saved = await saveFetch(deps.db, source.row.id, digest.changed, {
     ...answeredState(source, result, now),

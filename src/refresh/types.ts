@@ -28,8 +28,8 @@ export interface RefreshDeps {
   /** Wall clock in ms since the epoch: stored times and the parser's "now". */
   now: () => number;
   fetchOptions: RefreshFetchOptions;
-  /** Where a fetched body is digested (a DigestPool's run, to use other cores); default inline. */
-  digest?: Digester;
+  /** Where a fetched body is digested: a DigestPool's run, off the main thread (tests may pass digestFeed). */
+  digest: Digester;
   /** Called when a pass ends: the pool behind `digest` may stop its idle workers (DigestPool.releaseIdle). */
   releaseIdleDigesters?: () => void;
 }

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FeedsConfig, RefreshReport, SourceConfig } from '../core/types.js';
 import { fetchFeed } from '../ingest/index.js';
-import { Refresher } from '../refresh/index.js';
+import { Refresher, digestFeed } from '../refresh/index.js';
 import { getSource, recordFailure, syncSources, type OpenedStore } from '../store/index.js';
 import { fixture, plainFeed, startFeedServer, statusRoute, type FeedServer } from '../../test/fixtures/refresh/feed-server.js';
 import { memoryLog } from '../../test/fixtures/refresh/memory-log.js';
@@ -42,6 +42,8 @@ async function setUp(sources: SourceConfig[]) {
     now: () => NOW,
     fetchFeed: metrics.meterFetcher(fetchFeed),
     fetchOptions: { timeoutMs: 5000, userAgent: 'test' },
+    // On the test's own thread: these tests are about passes, not where digests run.
+    digest: digestFeed,
   });
   const reports: RefreshReport[] = [];
   /** How many reports there were at each stream-change call. */

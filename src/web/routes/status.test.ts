@@ -4,7 +4,7 @@ import path from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FetchResult } from '../../core/types.js';
-import { refreshSource } from '../../refresh/index.js';
+import { digestFeed, refreshSource } from '../../refresh/index.js';
 import { finishPollRun, getSource, recordFailure, recordSuccess, startPollRun } from '../../store/index.js';
 import { LiveConfig } from '../../worker/index.js';
 import { brokenFeedsYaml, feedsYaml } from '../../../test/fixtures/ops/feeds-yaml.js';
@@ -183,7 +183,7 @@ describe('/status and /status.json keep operator details to the operator', () =>
     const row = await getSource(app.store.db, id);
     const config = app.config.sources.find((source) => source.id === id);
     if (!row || !config) throw new Error(`no fixture source ${id}`);
-    const deps = { db: app.store.db, fetchFeed: async () => result, log: memory.log, now: () => NOW - MINUTE, fetchOptions: { timeoutMs: 1000, userAgent: 'test' } };
+    const deps = { db: app.store.db, fetchFeed: async () => result, digest: digestFeed, log: memory.log, now: () => NOW - MINUTE, fetchOptions: { timeoutMs: 1000, userAgent: 'test' } };
     const report = await refreshSource(deps, { row, config, defaultMaxEntries: 200 });
     return { report, memory };
   }
