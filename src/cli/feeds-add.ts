@@ -11,7 +11,7 @@ import { commonFeedUrls, describeFeed, describePage, discoverFeeds } from '../in
 import { createNetworkGuard, fetchFeed, type NetworkGuard } from '../ingest/fetch/index.js';
 import { parseFeed } from '../ingest/parse/index.js';
 import {
-  CATEGORY_PATTERN,
+  categoryOption,
   DEFAULT_CATEGORY,
   ID_PATTERN,
   cleanText,
@@ -90,13 +90,10 @@ function parseAddArgs(args: string[]): AddRequest | 'help' {
   }
   const url = urlFromArgument(positionals[0]!);
   if (url === undefined) throw new UsageError(`'${positionals[0]}' is not an http(s) address`);
-  const category = values.category?.trim().toLowerCase();
   if (values.id !== undefined && !ID_PATTERN.test(values.id)) {
     throw new UsageError(`--id must be lowercase letters, digits and single hyphens, like 'regina-holliday' (got '${values.id}')`);
   }
-  if (category !== undefined && !CATEGORY_PATTERN.test(category)) {
-    throw new UsageError(`--category must be one lowercase word (a-z, 0-9, '-'), like 'advocacy' (got '${values.category}')`);
-  }
+  const category = categoryOption(values.category);
   for (const key of ['title', 'description'] as const) {
     if (values[key] !== undefined && cleanText(values[key]) === '') throw new UsageError(`--${key} is empty`);
   }

@@ -9,7 +9,7 @@ import { formatIssue, parseFeedsText } from '../config/index.js';
 import { appendSources, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
 import { decodeFeedBody } from '../ingest/fetch/index.js';
 import {
-  CATEGORY_PATTERN,
+  categoryOption,
   DEFAULT_CATEGORY,
   cleanText,
   defaultDescription,
@@ -68,10 +68,7 @@ function parseImportArgs(args: string[]): ImportRequest | 'help' {
   if (positionals.length !== 1) {
     throw new UsageError(positionals.length === 0 ? 'give the OPML file to import' : 'give one OPML file at a time');
   }
-  const category = values.category?.trim().toLowerCase();
-  if (category !== undefined && !CATEGORY_PATTERN.test(category)) {
-    throw new UsageError(`--category must be one lowercase word (a-z, 0-9, '-'), like 'advocacy' (got '${values.category}')`);
-  }
+  const category = categoryOption(values.category);
   return { opmlFile: positionals[0]!, ...(category !== undefined && { category }) };
 }
 
