@@ -25,6 +25,7 @@ async function siteHandler(): Promise<http.RequestListener> {
     '/notes/feed.json': ['application/feed+json', '{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[]}'],
     '/journal.atom': ['application/atom+xml', files.atom],
     '/quiet/': ['text/html', '<html><head><title>Quiet</title></head><body>No feed links here.</body></html>'],
+    '/bare/': ['text/html', '<html><head><title>Bare</title></head><body>No feed anywhere.</body></html>'],
     '/quiet/feed/': ['application/rss+xml', files.rss.replace('Care Team Notes', 'Quiet Blog')],
     '/broken/': ['text/html', '<link rel="alternate" type="application/rss+xml" href="/broken/feed.xml">'],
     '/broken/feed.xml': ['text/html', '<html><body>Oops, not a feed</body></html>'],
@@ -158,12 +159,33 @@ describe('runFeedsAdd: finding the feed', () => {
     expect(result.stdout).toContain(`${server.url}old-feed redirects permanently to ${server.url}journal.atom`);
   });
 
-  it('tries the usual feed addresses when the page names none', async () => {
-    const result = await add(`${server.url}quiet/`);
-    expect(result.stderr).toBe('');
+  it('says, before trying them, which usual feed addresses it tries when the page names none', async () => {
+    let requestsWhenTold = -1;
+    const result = await addWith(
+      { stderr: () => void (requestsWhenTold = requestsWhenTold < 0 ? server.requests.length : requestsWhenTold) },
+      `${server.url}quiet/`,
+    );
     expect(result.code).toBe(0);
+    // Only the page itself had been asked for when the notice was printed.
+    expect(requestsWhenTold).toBe(1);
     expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'quiet-blog', feed: `${server.url}quiet/feed/` });
-    expect(result.stdout).toContain('found at a usual feed address');
+    expect(result.stdout).toContain(`found at a usual feed address under ${server.url}quiet/`);
+    expect(server.requests.map((r) => r.url)).toEqual(['/quiet/', '/quiet/feed', '/quiet/feed/']);
+  });
+
+  it('prints the notice on standard error, every usual address listed, then refuses when none has a feed', async () => {
+    const result = await add(`${server.url}bare/`);
+    expect(result.code).toBe(1);
+    const tried = ['feed', 'feed/', 'rss.xml', 'atom.xml', 'feeds/posts/default', 'index.xml'];
+    const addresses = [...tried.map((p) => `${server.url}bare/${p}`), ...tried.map((p) => `${server.url}${p}`)];
+    expect(result.stderr).toBe(
+      `feeds:add: ${server.url}bare/ is not a feed and names none with <link rel="alternate">; trying the usual feed addresses:\n` +
+        addresses.map((a) => `  ${a}\n`).join('') +
+        `feeds:add: ${server.url}bare/ is not a feed (parse: the document is an HTML page, not a feed) and names none with ` +
+        '<link rel="alternate">; none of the 12 usual addresses tried has one either. Find the feed address on the site and give it directly.\n',
+    );
+    expect(server.requests.map((r) => r.url)).toEqual(['/bare/', ...addresses.map((a) => new URL(a).pathname)]);
+    expect(await readFile(feedsFile, 'utf8')).toBe(original);
   });
 
   it('refuses a page whose named feed does not parse, saying which and why', async () => {

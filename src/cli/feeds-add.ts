@@ -181,11 +181,12 @@ async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>
   const declared = discoverFeeds(html, pageUrl);
   // The portal reads RSS and Atom; JSON Feed links are tried last.
   const named = [...declared].sort((a, b) => Number(a.type.includes('json')) - Number(b.type.includes('json')));
-  const candidates = named.length > 0 ? named.map((f) => f.url) : commonFeedUrls(pageUrl);
   const how = named.length > 0 ? 'link' : 'usual-place';
+  const candidates = (how === 'link' ? named.map((f) => f.url) : commonFeedUrls(pageUrl)).filter((c) => c !== pageUrl);
+  // Guessing addresses is not what the operator asked for: say so, and where, before the requests go out.
+  if (how === 'usual-place') deps.stderr(guessingNotice(pageUrl, candidates));
   const failures: string[] = [];
   for (const candidate of candidates) {
-    if (candidate === pageUrl) continue;
     const fetched = await fetchText(candidate, deps);
     const parsed = fetched.ok ? await readAsFeed(fetched.value.body, fetched.value.finalUrl, deps) : fetched;
     if (fetched.ok && parsed.ok) {
@@ -197,6 +198,14 @@ async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>
   return { ok: false, message: notFoundMessage(url, direct.message, named.length, failures) };
 }
 
+function guessingNotice(pageUrl: string, candidates: string[]): string {
+  const lines = [
+    `feeds:add: ${pageUrl} is not a feed and names none with <link rel="alternate">; trying the usual feed addresses:`,
+    ...candidates.map((c) => `  ${c}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 function notFoundMessage(url: string, notAFeed: string, namedCount: number, failures: string[]): string {
   if (namedCount > 0) {
     const feeds = namedCount === 1 ? 'a feed' : `${namedCount} feeds`;
@@ -204,7 +213,7 @@ function notFoundMessage(url: string, notAFeed: string, namedCount: number, fail
   }
   return (
     `${url} is not a feed (${notAFeed}) and names none with <link rel="alternate">; ` +
-    `none of the usual places (${failures.length} addresses such as /feed and /rss.xml) has one either. ` +
+    `none of the ${failures.length} usual addresses tried has one either. ` +
     'Find the feed address on the site and give it directly.'
   );
 }
