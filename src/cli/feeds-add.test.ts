@@ -105,7 +105,8 @@ describe('runFeedsAdd: finding the feed', () => {
     expect((await sourcesNow()).at(-1)).toEqual({
       id: 'care-team-notes',
       title: 'Care Team Notes',
-      site: 'https://care-notes.test/',
+      // The page the operator gave, not the feed's own <link>.
+      site: `${server.url}notes/`,
       feed: `${server.url}notes/feed.xml`,
       description: 'Notes from a Minnesota care team on engaging patients in their own care.',
       category: 'general',
@@ -143,6 +144,11 @@ describe('runFeedsAdd: finding the feed', () => {
     expect(result.stdout).toContain('the address given is the feed');
   });
 
+  it("takes the site from a feed's own link when the feed itself is given", async () => {
+    expect((await add(`${server.url}notes/feed.xml`)).code).toBe(0);
+    expect((await sourcesNow()).at(-1)).toMatchObject({ feed: `${server.url}notes/feed.xml`, site: 'https://care-notes.test/' });
+  });
+
   it('describes a feed that says nothing of itself, and names it from its title', async () => {
     expect((await add(`${server.url}journal.atom`)).code).toBe(0);
     expect((await sourcesNow()).at(-1)).toMatchObject({
@@ -168,7 +174,7 @@ describe('runFeedsAdd: finding the feed', () => {
     expect(result.code).toBe(0);
     // Only the page itself had been asked for when the notice was printed.
     expect(requestsWhenTold).toBe(1);
-    expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'quiet-blog', feed: `${server.url}quiet/feed/` });
+    expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'quiet-blog', site: `${server.url}quiet/`, feed: `${server.url}quiet/feed/` });
     expect(result.stdout).toContain(`found at a usual feed address under ${server.url}quiet/`);
     expect(server.requests.map((r) => r.url)).toEqual(['/quiet/', '/quiet/feed', '/quiet/feed/']);
   });

@@ -266,12 +266,15 @@ function buildSource(request: AddRequest, found: FoundFeed): SourceConfig {
   };
 }
 
-/** The feed's own link, else the page the operator gave, else the feed's origin. */
+/**
+ * The page the operator gave, when the feed was found through it: that is the site they meant,
+ * whatever the feed's own link says (often a platform's home, or a blog's front page for a
+ * section's feed). Given the feed itself: the feed's link, else its origin.
+ */
 function siteFor(request: AddRequest, found: FoundFeed): string {
-  const link = found.feed.link;
-  if (isHttpUrl(link)) return link;
   if (found.page) return request.url;
-  return siteOf(found.feedUrl);
+  const link = found.feed.link;
+  return isHttpUrl(link) ? link : siteOf(found.feedUrl);
 }
 
 function addedReport(file: string, source: SourceConfig, found: FoundFeed): string {
