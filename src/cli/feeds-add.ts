@@ -11,6 +11,7 @@ import { commonFeedUrls, describeFeed, describePage, discoverFeeds } from '../in
 import { createNetworkGuard, fetchFeed, type NetworkGuard } from '../ingest/fetch/index.js';
 import { parseFeed } from '../ingest/parse/index.js';
 import {
+  CategoryVocabulary,
   categoryOption,
   DEFAULT_CATEGORY,
   ID_PATTERN,
@@ -118,13 +119,16 @@ async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<numbe
   // Refusals that need no network come first.
   const early = duplicateProblem(text, file, request.url, request.id);
   if (early !== undefined) return refuse(deps, early);
+  const categories = new CategoryVocabulary(current.config.sources);
+  const category = request.category ?? categories.fallback;
+  if (category === undefined) return refuse(deps, noCategoryMessage(file, categories));
 
   // The operator's own URL is named, as is every source in the file; where a page's links lead is not.
   const named = [...current.config.sources, { feed: request.url }];
   const guard = createNetworkGuard({ namedSources: () => named, allowPrivateNetworks: deps.allowPrivateNetworks ?? false });
   const found = await findFeed(request.url, { ...deps, guard }).finally(() => guard.close());
   if (!found.ok) return refuse(deps, found.message);
-  const source = buildSource(request, found.value);
+  const source = buildSource(request, found.value, category);
   const duplicate = duplicateProblem(text, file, source.feed!, source.id, request.id === undefined);
   if (duplicate !== undefined) return refuse(deps, duplicate);
 
@@ -135,7 +139,7 @@ async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<numbe
     return refuse(deps, `the new source would not validate; ${file} is unchanged.`);
   }
   await writeFeedsFile(file, updated, text);
-  deps.stdout(addedReport(file, source, found.value));
+  deps.stdout(addedReport(file, source, found.value, categories));
   return 0;
 }
 
@@ -151,6 +155,13 @@ async function readFeedsText(file: string): Promise<string> {
 function refuse(deps: FeedsAddDeps, message: string): number {
   deps.stderr(`feeds:add: ${message}\n`);
   return 1;
+}
+
+function noCategoryMessage(file: string, categories: CategoryVocabulary): string {
+  return (
+    `no --category given, and ${file} files no source under '${DEFAULT_CATEGORY}': its categories are ${categories.describe()}. ` +
+    'Choose one with --category (or a new word). Nothing added.'
+  );
 }
 
 /** Why the source cannot go in: its feed is listed already, or its id is taken. */
@@ -250,7 +261,7 @@ async function readAsFeed(body: string, url: string, deps: FeedsAddDeps): Promis
 
 // ---- the new source ----------------------------------------------------------------------------
 
-function buildSource(request: AddRequest, found: FoundFeed): SourceConfig {
+function buildSource(request: AddRequest, found: FoundFeed, category: string): SourceConfig {
   const pageFacts = found.page ? describePage(found.page.html) : {};
   const feedFacts = describeFeed(found.xml);
   const title = request.title ?? (cleanText(found.feed.title) || pageFacts.title || new URL(found.feedUrl).hostname);
@@ -262,7 +273,7 @@ function buildSource(request: AddRequest, found: FoundFeed): SourceConfig {
     site: siteFor(request, found),
     feed: found.feedUrl,
     description,
-    category: request.category ?? DEFAULT_CATEGORY,
+    category,
   };
 }
 
@@ -277,7 +288,7 @@ function siteFor(request: AddRequest, found: FoundFeed): string {
   return isHttpUrl(link) ? link : siteOf(found.feedUrl);
 }
 
-function addedReport(file: string, source: SourceConfig, found: FoundFeed): string {
+function addedReport(file: string, source: SourceConfig, found: FoundFeed, categories: CategoryVocabulary): string {
   const how =
     found.page?.how === 'link'
       ? `found through <link rel="alternate"> on ${found.page.url}`
@@ -289,11 +300,16 @@ function addedReport(file: string, source: SourceConfig, found: FoundFeed): stri
     `  title:       ${source.title}`,
     `  feed:        ${source.feed} (${how})`,
     `  site:        ${source.site}`,
-    `  category:    ${source.category}`,
+    `  category:    ${source.category}${categoryNote(source.category, file, categories)}`,
     `  description: ${source.description}`,
     `  entries:     ${found.feed.entries.length} in the feed now`,
   ];
   if (found.movedFrom) lines.push(`  note: ${found.movedFrom} redirects permanently to ${source.feed}; the new address was recorded`);
   lines.push('Edit the entry by hand to change any of these; check the file with npm run feeds:check.');
   return `${lines.join('\n')}\n`;
+}
+
+/** Allowed, since the operator typed it, but said: a new category is a new section on the home page. */
+function categoryNote(category: string, file: string, categories: CategoryVocabulary): string {
+  return categories.isNew(category) ? ` (new to ${file}, which uses ${categories.describe()})` : '';
 }

@@ -80,6 +80,12 @@ describe('CategoryVocabulary', () => {
     expect(filed('news').describe()).toBe("'news'");
   });
 
+  it('calls a category new only to a file that has categories', () => {
+    expect(filed('advocacy').isNew('research')).toBe(true);
+    expect(filed('advocacy').isNew('advocacy')).toBe(false);
+    expect(filed().isNew('research')).toBe(false);
+  });
+
   it("falls back to 'general' only when the file uses it or has no sources yet", () => {
     expect(filed().fallback).toBe('general');
     expect(filed('general', 'news').fallback).toBe('general');

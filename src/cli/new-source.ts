@@ -112,6 +112,11 @@ export class CategoryVocabulary {
     return this.used.includes(category);
   }
 
+  /** A category the file does not use yet, so a new section on the home page; none is new to a file with no sources. */
+  isNew(category: string): boolean {
+    return this.used.length > 0 && !this.has(category);
+  }
+
   /**
    * The category of a source nobody gave one: `general`, when the file already files sources
    * under it or has none yet; otherwise undefined, and the operator has to choose.
