@@ -8,8 +8,7 @@ import type { ParsedFeed, SourceConfig } from '../core/types.js';
 import { formatIssue, parseFeedsText } from '../config/index.js';
 import { appendSource, existingIds, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
 import { commonFeedUrls, describeFeed, describePage, discoverFeeds } from '../ingest/discover/index.js';
-import { createNetworkGuard, fetchFeed, type NetworkGuard } from '../ingest/fetch/index.js';
-import { parseFeed } from '../ingest/parse/index.js';
+import { fetchText, readAsFeed, withNetworkGuard, type FetchOnceDeps, type FetchSettings, type Outcome } from './fetch-once.js';
 import {
   CategoryVocabulary,
   categoryOption,
@@ -28,17 +27,13 @@ import {
 export const FEEDS_ADD_USAGE =
   'usage: npm run feeds:add -- <site-or-feed-url> [--id ID] [--category WORD] [--title TEXT] [--description TEXT]';
 
-export interface FeedsAddDeps {
+/** The fetch settings (with ALLOW_PRIVATE_NETWORKS=on a page's links may lead anywhere), the file, the output. */
+export interface FeedsAddDeps extends FetchSettings {
   /** The feeds file to add to. */
   feedsFile: string;
-  fetchTimeoutMs: number;
-  userAgent: string;
-  /** ALLOW_PRIVATE_NETWORKS=on: a page's links may lead anywhere on a private network. Default off. */
-  allowPrivateNetworks?: boolean;
   /** Each call is one or more whole lines, newline included. */
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  now: () => number;
 }
 
 interface AddRequest {
@@ -59,8 +54,6 @@ interface FoundFeed {
   /** Set when the feed answered with a permanent redirect: the new address was used. */
   movedFrom?: string;
 }
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Runs the command; resolves to the exit code: 0 added, 1 refused or failed, 2 usage error. */
 export async function runFeedsAdd(args: string[], deps: FeedsAddDeps): Promise<number> {
@@ -125,8 +118,7 @@ async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<numbe
 
   // The operator's own URL is named, as is every source in the file; where a page's links lead is not.
   const named = [...current.config.sources, { feed: request.url }];
-  const guard = createNetworkGuard({ namedSources: () => named, allowPrivateNetworks: deps.allowPrivateNetworks ?? false });
-  const found = await findFeed(request.url, { ...deps, guard }).finally(() => guard.close());
+  const found = await withNetworkGuard(named, deps, (fetchDeps) => findFeed(request.url, { ...deps, ...fetchDeps }));
   if (!found.ok) return refuse(deps, found.message);
   const source = buildSource(request, found.value, category);
   const duplicate = duplicateProblem(text, file, source.feed!, source.id, request.id === undefined);
@@ -179,12 +171,12 @@ function duplicateProblem(text: string, file: string, feedUrl: string, id: strin
 // ---- finding the feed ------------------------------------------------------------------------
 
 /** What finding a feed needs: the command's deps and the guard its fetches go through. */
-type FindDeps = FeedsAddDeps & { guard: NetworkGuard };
+type FindDeps = FeedsAddDeps & FetchOnceDeps;
 
 async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>> {
   const first = await fetchText(url, deps);
   if (!first.ok) return { ok: false, message: `cannot fetch ${url}: ${first.message}` };
-  const direct = await readAsFeed(first.value.body, first.value.finalUrl, deps);
+  const direct = await readAsFeed(first.value.body, first.value.finalUrl, deps.now);
   if (direct.ok) return { ok: true, value: { ...first.value.moved(url), xml: first.value.body, feed: direct.value } };
 
   const pageUrl = first.value.finalUrl;
@@ -199,7 +191,7 @@ async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>
   const failures: string[] = [];
   for (const candidate of candidates) {
     const fetched = await fetchText(candidate, deps);
-    const parsed = fetched.ok ? await readAsFeed(fetched.value.body, fetched.value.finalUrl, deps) : fetched;
+    const parsed = fetched.ok ? await readAsFeed(fetched.value.body, fetched.value.finalUrl, deps.now) : fetched;
     if (fetched.ok && parsed.ok) {
       const page = { url: pageUrl, html, how } as const;
       return { ok: true, value: { ...fetched.value.moved(candidate), xml: fetched.value.body, feed: parsed.value, page } };
@@ -227,36 +219,6 @@ function notFoundMessage(url: string, notAFeed: string, namedCount: number, fail
     `none of the ${failures.length} usual addresses tried has one either. ` +
     'Find the feed address on the site and give it directly.'
   );
-}
-
-interface FetchedText {
-  body: string;
-  finalUrl: string;
-  /** The address to record: the one asked for, or where a permanent redirect pointed. */
-  moved(asked: string): { feedUrl: string; movedFrom?: string };
-}
-
-async function fetchText(url: string, deps: FindDeps): Promise<Outcome<FetchedText>> {
-  const result = await fetchFeed(url, {}, { timeoutMs: deps.fetchTimeoutMs, userAgent: deps.userAgent, now: deps.now, guard: deps.guard });
-  if (result.kind === 'error') return { ok: false, message: result.message };
-  if (result.kind !== 'ok') return { ok: false, message: `fetch: unexpected HTTP ${result.status}` };
-  const movedTo = result.permanentRedirectTo;
-  return {
-    ok: true,
-    value: {
-      body: result.body,
-      finalUrl: result.finalUrl,
-      moved: (asked) => (movedTo !== undefined && movedTo !== asked ? { feedUrl: movedTo, movedFrom: asked } : { feedUrl: asked }),
-    },
-  };
-}
-
-async function readAsFeed(body: string, url: string, deps: FeedsAddDeps): Promise<Outcome<ParsedFeed>> {
-  try {
-    return { ok: true, value: await parseFeed(body, url, deps.now()) };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
 }
 
 // ---- the new source ----------------------------------------------------------------------------
