@@ -79,7 +79,7 @@ describe('main', () => {
         '</body></opml>',
     );
     const { io, out } = captureIo({ FEEDS_FILE: file });
-    expect(await main(['feeds:import', opml], io)).toBe(0);
+    expect(await main(['feeds:import', opml, '--category', 'advocacy'], io)).toBe(0);
     expect(await readFile(file, 'utf8')).toContain('https://care.example.org/feed');
     expect(out.stdout).toMatch(/added 1/i);
   });

@@ -40,9 +40,9 @@ async function sourcesNow() {
 }
 
 describe('runFeedsImport with nested outlines and duplicates', () => {
-  it('adds each new feed once, with folder categories, and reports the duplicates', async () => {
+  it('adds each new feed once, filed by the folders that match the file\'s categories, and reports the duplicates', async () => {
     const opml = fixture('nested.opml');
-    const result = await importOpml(opml);
+    const result = await importOpml(opml, '--category', 'imported');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const written = await readFile(feedsFile, 'utf8');
@@ -54,7 +54,8 @@ describe('runFeedsImport with nested outlines and duplicates', () => {
         site: 'https://cafe-sante.test/',
         feed: 'https://cafe-sante.test/feed/',
         description: 'Des patients qui parlent de leur santé.',
-        category: 'patient-advocacy',
+        // Its folder, "Advocacy", is one of the file's categories.
+        category: 'advocacy',
       },
       {
         id: 'first-blog-2',
@@ -62,7 +63,8 @@ describe('runFeedsImport with nested outlines and duplicates', () => {
         site: 'https://another-first.test/',
         feed: 'https://another-first.test/rss.xml',
         description: 'Posts from First Blog.',
-        category: 'deeper-folder',
+        // The nearest folder counts: "Deeper folder" matches none, so --category.
+        category: 'imported',
       },
       {
         id: 'health-policy-weekly',
@@ -70,7 +72,7 @@ describe('runFeedsImport with nested outlines and duplicates', () => {
         site: 'https://policy.test/',
         feed: 'https://policy.test/atom.xml',
         description: 'Posts from Health Policy Weekly.',
-        category: 'research-policy',
+        category: 'imported',
       },
       {
         id: 'top-level-feed',
@@ -78,7 +80,7 @@ describe('runFeedsImport with nested outlines and duplicates', () => {
         site: 'https://top.test/',
         feed: 'https://top.test/index.xml',
         description: 'Posts from Top Level Feed.',
-        category: 'general',
+        category: 'imported',
       },
     ]);
     const lines = result.stdout.split('\n');
@@ -88,19 +90,16 @@ describe('runFeedsImport with nested outlines and duplicates', () => {
     expect(lines).toContain(`  = http://FIRST.test/feed  already in ${feedsFile} as 'first-blog'`);
     expect(lines).toContain("  = https://cafe-sante.test/feed  listed twice in the OPML (added once, as 'cafe-sante')");
     expect(lines).toContain('  ! gopher://old.test/feed  not an http(s) address');
-    expect(lines).toContain('  + first-blog-2          https://another-first.test/rss.xml  [deeper-folder]');
+    expect(lines).toContain('  + cafe-sante            https://cafe-sante.test/feed/  [advocacy]');
+    expect(lines).toContain('  + first-blog-2          https://another-first.test/rss.xml  [imported]');
+    expect(lines).toContain(`Category 'imported' is new to ${feedsFile}, which used 'advocacy' and 'news': 3 sources filed under it.`);
     expect(await readdir(dir)).toEqual(['feeds.yaml']);
   });
 
-  it('puts every feed in the --category given', async () => {
-    expect((await importOpml(fixture('nested.opml'), '--category', 'imported')).code).toBe(0);
-    const categories = (await sourcesNow()).slice(2).map((s) => s.category);
-    expect(categories).toEqual(['imported', 'imported', 'imported', 'imported']);
-  });
-
   it('imports nothing twice: a second run adds none and leaves the file as it was', async () => {
-    await importOpml(fixture('nested.opml'));
+    await importOpml(fixture('nested.opml'), '--category', 'news');
     const afterFirst = await readFile(feedsFile, 'utf8');
+    // Nothing is new, so no category is needed this time.
     const again = await importOpml(fixture('nested.opml'));
     expect(again.code).toBe(0);
     expect(again.stdout.split('\n')[0]).toMatch(/added 0 sources .* skipped 6 duplicates and 1 unusable outline$/);
@@ -108,9 +107,66 @@ describe('runFeedsImport with nested outlines and duplicates', () => {
   });
 });
 
+describe('runFeedsImport files new sources under the feeds file\'s categories', () => {
+  it('refuses the whole import, before writing, when feeds would have no category of the file\'s', async () => {
+    const result = await importOpml(fixture('nested.opml'));
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `feeds:import: 3 new feeds would have no category of ${feedsFile}, which files its sources under 'advocacy' and 'news' ` +
+        "(not 'general'). These folders match none of them:\n" +
+        '  Deeper folder      1 feed\n' +
+        '  Research & Policy  1 feed\n' +
+        '  (no folder)        1 feed\n' +
+        'Give --category WORD to file them under one of those (or a new word), or rename the folders to match. Nothing imported.\n',
+    });
+    expect(await readFile(feedsFile, 'utf8')).toBe(original);
+  });
+
+  it('counts the feeds of each unmatched folder', async () => {
+    const opml = await writeOpml(
+      '<outline text="Blogs"><outline xmlUrl="https://a.test/f" text="A"/><outline xmlUrl="https://b.test/f" text="B"/></outline>',
+    );
+    const result = await importOpml(opml);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('2 new feeds would have no category');
+    expect(result.stderr).toContain('\n  Blogs  2 feeds\n');
+  });
+
+  it("files unmatched feeds under 'general' when the file already does, and folders still match", async () => {
+    await writeFile(feedsFile, original.replace('category: news', 'category: general'));
+    const opml = await writeOpml(
+      '<outline text="ADVOCACY"><outline xmlUrl="https://a.test/f" text="A"/></outline>' +
+        '<outline text="Blogs"><outline xmlUrl="https://b.test/f" text="B"/></outline>',
+    );
+    const result = await importOpml(opml);
+    expect(result.code).toBe(0);
+    expect((await sourcesNow()).slice(2).map((s) => [s.id, s.category])).toEqual([
+      ['a', 'advocacy'],
+      ['b', 'general'],
+    ]);
+    expect(result.stdout).not.toContain('is new to');
+  });
+
+  it('takes a --category the file already uses without a note', async () => {
+    const result = await importOpml(fixture('nested.opml'), '--category', 'news');
+    expect(result.code).toBe(0);
+    expect((await sourcesNow()).slice(2).map((s) => s.category)).toEqual(['advocacy', 'news', 'news', 'news']);
+    expect(result.stdout).not.toContain('is new to');
+  });
+});
+
+/** An OPML file of these outlines, in the temporary folder. */
+async function writeOpml(outlines: string): Promise<string> {
+  const file = path.join(dir, 'list.opml');
+  await writeFile(file, `<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>${outlines}</body></opml>`);
+  return file;
+}
+
 describeWithCorpus('runFeedsImport with the public OPML corpus', () => {
   it('imports the top-100 list: every feed once, the file still valid', async () => {
-    const result = await importOpml(path.join(corpusOpml, 'top100.opml'));
+    const result = await importOpml(path.join(corpusOpml, 'top100.opml'), '--category', 'news');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const feeds = readOpml(await readFile(path.join(corpusOpml, 'top100.opml'), 'utf8'));
@@ -124,7 +180,7 @@ describeWithCorpus('runFeedsImport with the public OPML corpus', () => {
       id: 'techcrunch',
       title: 'TechCrunch',
       site: 'http://www.techcrunch.com/',
-      category: 'general',
+      category: 'news',
     });
   });
 
