@@ -1,14 +1,17 @@
-// `npm run feeds:import -- file.opml [--category WORD]`: bring an aggregator's subscription list
-// into the feeds file in one write. What the OPML says is what is written; a feed already listed
-// (or listed twice in the OPML) is reported, never doubled. New sources are filed under the
-// categories the file already uses: a folder named like one of them, else --category.
+// `npm run feeds:import -- file.opml [--category WORD] [--offline]`: bring an aggregator's
+// subscription list into the feeds file in one write. What the OPML says is what is written; a feed
+// already listed (or listed twice in the OPML) is reported, never doubled. New sources are filed
+// under the categories the file already uses: a folder named like one of them, else --category.
+// Each new feed is tried once first, so one that does not answer is named now, not found later
+// on /status; it is imported all the same (it may be down for the day).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runCommand, UsageError } from './command.js';
 import type { SourceConfig } from '../core/types.js';
 import { formatIssue, parseFeedsText } from '../config/index.js';
 import { appendSources, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
-import { decodeFeedBody } from '../ingest/fetch/index.js';
+import { decodeFeedBody, type NamingSource } from '../ingest/fetch/index.js';
+import { mapAtMost, readFeedOnce, withNetworkGuard, type FetchSettings } from './fetch-once.js';
 import {
   CategoryVocabulary,
   categoryOption,
@@ -25,12 +28,16 @@ import {
 import { readOpml, type OpmlFeed } from './opml-outlines.js';
 
 export const FEEDS_IMPORT_USAGE = [
-  'usage: npm run feeds:import -- <file.opml> [--category WORD]',
+  'usage: npm run feeds:import -- <file.opml> [--category WORD] [--offline]',
   "  a feed in a folder named like one of the feeds file's categories is filed under it;",
-  '  --category WORD files every other feed (without it, the file must use \'general\')',
+  "  --category WORD files every other feed (without it, the file must use 'general')",
+  '  --offline imports without trying each new feed once first',
 ].join('\n');
 
-export interface FeedsImportDeps {
+/** New feeds tried at once: enough to keep an import of a hundred short, few enough to be polite. */
+const FEEDS_TRIED_AT_ONCE = 4;
+
+export interface FeedsImportDeps extends FetchSettings {
   /** The feeds file to add to. */
   feedsFile: string;
   /** Each call is one or more whole lines, newline included. */
@@ -41,6 +48,8 @@ export interface FeedsImportDeps {
 interface ImportRequest {
   opmlFile: string;
   category?: string;
+  /** Skip trying the new feeds: no request at all. */
+  offline: boolean;
 }
 
 /** What became of each outline with an xmlUrl. */
@@ -50,6 +59,12 @@ interface ImportPlan {
   unusable: { url: string; reason: string }[];
   /** New feeds that no category of the file's fits: the import is refused while there are any. */
   unfiled: OpmlFeed[];
+}
+
+/** A new feed that did not answer with something readable when tried. */
+interface UnreadFeed {
+  source: SourceConfig;
+  reason: string;
 }
 
 /** Runs the command; resolves to the exit code: 0 imported (or nothing new), 1 failed, 2 usage error. */
@@ -67,14 +82,14 @@ function parseImportArgs(args: string[]): ImportRequest | 'help' {
     args,
     allowPositionals: true,
     strict: true,
-    options: { category: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { category: { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return 'help';
   if (positionals.length !== 1) {
     throw new UsageError(positionals.length === 0 ? 'give the OPML file to import' : 'give one OPML file at a time');
   }
   const category = categoryOption(values.category);
-  return { opmlFile: positionals[0]!, ...(category !== undefined && { category }) };
+  return { opmlFile: positionals[0]!, offline: values.offline ?? false, ...(category !== undefined && { category }) };
 }
 
 
@@ -96,7 +111,7 @@ async function importFeeds(request: ImportRequest, deps: FeedsImportDeps): Promi
   const plan = planImport(opml.feeds, text, request, file, categories);
   if (plan.unfiled.length > 0) return refuse(deps, unfiledMessage(plan.unfiled, file, categories));
   if (plan.added.length === 0) {
-    deps.stdout(summary(plan, file, request, categories));
+    deps.stdout(summary(plan, { file, request, categories }));
     return 0;
   }
   const updated = appendSources(text, plan.added);
@@ -105,9 +120,24 @@ async function importFeeds(request: ImportRequest, deps: FeedsImportDeps): Promi
     for (const issue of check.issues) deps.stderr(`${formatIssue(issue)}\n`);
     return refuse(deps, `the imported sources would not validate; ${file} is unchanged.`);
   }
+  // A private address is reached only at an origin the operator named: in the feeds file, or as a feed in the OPML.
+  const named = [...current.config.sources, ...opml.feeds.map((f) => ({ feed: f.xmlUrl }))];
+  const unread = request.offline ? undefined : await tryEachOnce(plan.added, named, deps);
+  for (const { source, reason } of unread ?? []) {
+    deps.stderr(`feeds:import: warning: '${source.id}' ${source.feed} could not be read now: ${reason}\n`);
+  }
   await writeFeedsFile(file, updated, text);
-  deps.stdout(summary(plan, file, request, categories));
+  deps.stdout(summary(plan, { file, request, categories, unread }));
   return 0;
+}
+
+/** Fetches and parses each new feed once, a few at a time; returns those that failed, in the OPML's order. */
+async function tryEachOnce(added: SourceConfig[], named: readonly NamingSource[], deps: FeedsImportDeps): Promise<UnreadFeed[]> {
+  deps.stderr(`feeds:import: trying each of the ${count(added.length, 'new feed')} once (--offline skips this)\n`);
+  const outcomes = await withNetworkGuard(named, deps, (fetchDeps) =>
+    mapAtMost(added, FEEDS_TRIED_AT_ONCE, (source) => readFeedOnce(source.feed!, fetchDeps)),
+  );
+  return outcomes.flatMap((outcome, i) => (outcome.ok ? [] : [{ source: added[i]!, reason: cleanText(outcome.message) }]));
 }
 
 /** Reads a file as UTF-8 text, or as bytes decoded by BOM and XML declaration (OPML is XML). */
@@ -185,7 +215,15 @@ function unfiledMessage(unfiled: OpmlFeed[], file: string, categories: CategoryV
   return lines.join('\n');
 }
 
-function summary(plan: ImportPlan, file: string, request: ImportRequest, categories: CategoryVocabulary): string {
+/** What the summary says besides the plan; `unread` is undefined when the feeds were not tried (--offline). */
+interface SummaryContext {
+  file: string;
+  request: ImportRequest;
+  categories: CategoryVocabulary;
+  unread?: UnreadFeed[] | undefined;
+}
+
+function summary(plan: ImportPlan, { file, request, categories, unread }: SummaryContext): string {
   const { added, duplicates, unusable } = plan;
   const lines = [
     `feeds:import: added ${count(added.length, 'source')} to ${file} from ${request.opmlFile}, ` +
@@ -202,10 +240,19 @@ function summary(plan: ImportPlan, file: string, request: ImportRequest, categor
   if (chosen !== undefined && filedUnderChosen > 0 && categories.isNew(chosen)) {
     lines.push(`Category '${chosen}' is new to ${file}, which used ${categories.describe()}: ${count(filedUnderChosen, 'source')} filed under it.`);
   }
-  if (added.length > 0) lines.push('Review the new entries (descriptions, categories) by hand; check the file with npm run feeds:check.');
+  if (added.length > 0) {
+    lines.push(triedNote(unread));
+    lines.push('Review the new entries (descriptions, categories) by hand; check the file with npm run feeds:check.');
+  }
   return `${lines.join('\n')}\n`;
 }
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function triedNote(unread: UnreadFeed[] | undefined): string {
+  if (unread === undefined) return 'The new feeds were not tried (--offline): /status shows any that fail once the portal polls them.';
+  if (unread.length === 0) return 'Each new feed answered and was read.';
+  return `${unread.length} could not be read now (see the warnings): they will show as failing on /status until they answer.`;
 }
