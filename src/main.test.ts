@@ -69,19 +69,23 @@ describe('main', () => {
     expect(out.stderr).toContain(`usage: npm run ${name} --`);
   });
 
-  it('imports an OPML file into FEEDS_FILE', async () => {
+  it('imports an OPML file into FEEDS_FILE, trying the new feed once with the portal\'s user agent', async () => {
+    feeds.route('/care.xml', plainFeed(() => fixture('blog-v1.xml')));
     const file = await feedsFile();
     const opml = path.join(path.dirname(file), 'list.opml');
     await writeFile(
       opml,
       '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>' +
-        '<outline text="Care blog" type="rss" xmlUrl="https://care.example.org/feed" htmlUrl="https://care.example.org/"/>' +
+        `<outline text="Care blog" type="rss" xmlUrl="${feeds.url}care.xml" htmlUrl="https://care.example.org/"/>` +
         '</body></opml>',
     );
     const { io, out } = captureIo({ FEEDS_FILE: file });
-    expect(await main(['feeds:import', opml], io)).toBe(0);
-    expect(await readFile(file, 'utf8')).toContain('https://care.example.org/feed');
+    expect(await main(['feeds:import', opml, '--category', 'advocacy'], io)).toBe(0);
+    expect(await readFile(file, 'utf8')).toContain(`${feeds.url}care.xml`);
     expect(out.stdout).toMatch(/added 1/i);
+    expect(out.stdout).toContain('Each new feed answered and was read.');
+    expect(feeds.hits('/care.xml')).toBe(1);
+    expect(feeds.headersOf('/care.xml')[0]?.['user-agent']).toContain(packageVersion());
   });
 
   it('runs feeds:check on FEEDS_FILE', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runFeedsAdd } from './cli/feeds-add.js';
 import { runFeedsCheckCommand } from './cli/feeds-check.js';
 import { runFeedsImport } from './cli/feeds-import.js';
+import type { FetchSettings } from './cli/fetch-once.js';
 import { runPoll } from './cli/poll.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
 import type { FeedsConfig } from './core/types.js';
@@ -51,24 +52,26 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
 async function feedsAdd(args: string[], io: CommandIo): Promise<number> {
   const settings = settingsOrReport(io);
   if (!settings) return 1;
-  const loaded = await loadFeedsFile(settings.feedsFile);
-  const siteUrl = settings.siteUrl ?? (loaded.ok ? loaded.config.site.url : 'https://portal.example.org/');
-  return runFeedsAdd(args, {
-    feedsFile: settings.feedsFile,
-    fetchTimeoutMs: settings.fetchTimeoutMs,
-    userAgent: userAgent(packageVersion(), siteUrl),
-    allowPrivateNetworks: settings.allowPrivateNetworks,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    now: Date.now,
-  });
+  return runFeedsAdd(args, { ...(await fetchSettings(settings)), feedsFile: settings.feedsFile, stdout: io.stdout, stderr: io.stderr });
 }
 
-/** `feeds:import <file.opml> [--category WORD]`: appends the OPML's feeds, reporting duplicates. */
+/** `feeds:import <file.opml> [--category WORD] [--offline]`: appends the OPML's feeds, each tried once, reporting duplicates. */
 async function feedsImport(args: string[], io: CommandIo): Promise<number> {
   const settings = settingsOrReport(io);
   if (!settings) return 1;
-  return runFeedsImport(args, { feedsFile: settings.feedsFile, stdout: io.stdout, stderr: io.stderr });
+  return runFeedsImport(args, { ...(await fetchSettings(settings)), feedsFile: settings.feedsFile, stdout: io.stdout, stderr: io.stderr });
+}
+
+/** How feeds:add and feeds:import fetch: as the poller does, with the portal's user agent and timeout. */
+async function fetchSettings(settings: Settings): Promise<FetchSettings> {
+  const loaded = await loadFeedsFile(settings.feedsFile);
+  const siteUrl = settings.siteUrl ?? (loaded.ok ? loaded.config.site.url : 'https://portal.example.org/');
+  return {
+    fetchTimeoutMs: settings.fetchTimeoutMs,
+    userAgent: userAgent(packageVersion(), siteUrl),
+    allowPrivateNetworks: settings.allowPrivateNetworks,
+    now: Date.now,
+  };
 }
 
 /** `feeds:check [FILE]`: FILE defaults to FEEDS_FILE. */

@@ -11,6 +11,8 @@ import { FEEDS_ADD_USAGE, runFeedsAdd, type FeedsAddDeps } from './feeds-add.js'
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = (name: string) => path.join(repoRoot, 'test/fixtures/operators', name);
 const NOW = Date.parse('2024-06-01T00:00:00Z');
+/** feeds-commented.yaml files its sources under 'advocacy' and 'news', not 'general': tests not about categories choose one. */
+const FILED = ['--category', 'advocacy'] as const;
 
 /** The site the tests add from: pages, the feeds they name, and feeds at usual places. */
 async function siteHandler(): Promise<http.RequestListener> {
@@ -25,6 +27,7 @@ async function siteHandler(): Promise<http.RequestListener> {
     '/notes/feed.json': ['application/feed+json', '{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[]}'],
     '/journal.atom': ['application/atom+xml', files.atom],
     '/quiet/': ['text/html', '<html><head><title>Quiet</title></head><body>No feed links here.</body></html>'],
+    '/bare/': ['text/html', '<html><head><title>Bare</title></head><body>No feed anywhere.</body></html>'],
     '/quiet/feed/': ['application/rss+xml', files.rss.replace('Care Team Notes', 'Quiet Blog')],
     '/broken/': ['text/html', '<link rel="alternate" type="application/rss+xml" href="/broken/feed.xml">'],
     '/broken/feed.xml': ['text/html', '<html><body>Oops, not a feed</body></html>'],
@@ -95,7 +98,7 @@ async function sourcesNow() {
 
 describe('runFeedsAdd: finding the feed', () => {
   it('discovers the feed a site page names and appends it, keeping the file byte for byte', async () => {
-    const result = await add(`${server.url}notes/`);
+    const result = await add(`${server.url}notes/`, ...FILED);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const written = await readFile(feedsFile, 'utf8');
@@ -104,10 +107,11 @@ describe('runFeedsAdd: finding the feed', () => {
     expect((await sourcesNow()).at(-1)).toEqual({
       id: 'care-team-notes',
       title: 'Care Team Notes',
-      site: 'https://care-notes.test/',
+      // The page the operator gave, not the feed's own <link>.
+      site: `${server.url}notes/`,
       feed: `${server.url}notes/feed.xml`,
       description: 'Notes from a Minnesota care team on engaging patients in their own care.',
-      category: 'general',
+      category: 'advocacy',
     });
     expect(result.stdout).toContain(`feeds:add: added 'care-team-notes' to ${feedsFile}`);
     expect(result.stdout).toContain(`found through <link rel="alternate"> on ${server.url}notes/`);
@@ -140,10 +144,16 @@ describe('runFeedsAdd: finding the feed', () => {
       category: 'research',
     });
     expect(result.stdout).toContain('the address given is the feed');
+    expect(result.stdout).toContain(`  category:    research (new to ${feedsFile}, which uses 'advocacy' and 'news')\n`);
+  });
+
+  it("takes the site from a feed's own link when the feed itself is given", async () => {
+    expect((await add(`${server.url}notes/feed.xml`, ...FILED)).code).toBe(0);
+    expect((await sourcesNow()).at(-1)).toMatchObject({ feed: `${server.url}notes/feed.xml`, site: 'https://care-notes.test/' });
   });
 
   it('describes a feed that says nothing of itself, and names it from its title', async () => {
-    expect((await add(`${server.url}journal.atom`)).code).toBe(0);
+    expect((await add(`${server.url}journal.atom`, ...FILED)).code).toBe(0);
     expect((await sourcesNow()).at(-1)).toMatchObject({
       id: 'plain-atom-journal',
       title: 'Plain Atom Journal',
@@ -152,22 +162,44 @@ describe('runFeedsAdd: finding the feed', () => {
   });
 
   it('records where a permanent redirect points, and says so', async () => {
-    const result = await add(`${server.url}old-feed`, '--id', 'moved');
+    const result = await add(`${server.url}old-feed`, '--id', 'moved', ...FILED);
     expect(result.code).toBe(0);
     expect((await sourcesNow()).at(-1)?.feed).toBe(`${server.url}journal.atom`);
     expect(result.stdout).toContain(`${server.url}old-feed redirects permanently to ${server.url}journal.atom`);
   });
 
-  it('tries the usual feed addresses when the page names none', async () => {
-    const result = await add(`${server.url}quiet/`);
-    expect(result.stderr).toBe('');
+  it('says, before trying them, which usual feed addresses it tries when the page names none', async () => {
+    let requestsWhenTold = -1;
+    const result = await addWith(
+      { stderr: () => void (requestsWhenTold = requestsWhenTold < 0 ? server.requests.length : requestsWhenTold) },
+      `${server.url}quiet/`,
+      ...FILED,
+    );
     expect(result.code).toBe(0);
-    expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'quiet-blog', feed: `${server.url}quiet/feed/` });
-    expect(result.stdout).toContain('found at a usual feed address');
+    // Only the page itself had been asked for when the notice was printed.
+    expect(requestsWhenTold).toBe(1);
+    expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'quiet-blog', site: `${server.url}quiet/`, feed: `${server.url}quiet/feed/` });
+    expect(result.stdout).toContain(`found at a usual feed address under ${server.url}quiet/`);
+    expect(server.requests.map((r) => r.url)).toEqual(['/quiet/', '/quiet/feed', '/quiet/feed/']);
+  });
+
+  it('prints the notice on standard error, every usual address listed, then refuses when none has a feed', async () => {
+    const result = await add(`${server.url}bare/`, ...FILED);
+    expect(result.code).toBe(1);
+    const tried = ['feed', 'feed/', 'rss.xml', 'atom.xml', 'feeds/posts/default', 'index.xml'];
+    const addresses = [...tried.map((p) => `${server.url}bare/${p}`), ...tried.map((p) => `${server.url}${p}`)];
+    expect(result.stderr).toBe(
+      `feeds:add: ${server.url}bare/ is not a feed and names none with <link rel="alternate">; trying the usual feed addresses:\n` +
+        addresses.map((a) => `  ${a}\n`).join('') +
+        `feeds:add: ${server.url}bare/ is not a feed (parse: the document is an HTML page, not a feed) and names none with ` +
+        '<link rel="alternate">; none of the 12 usual addresses tried has one either. Find the feed address on the site and give it directly.\n',
+    );
+    expect(server.requests.map((r) => r.url)).toEqual(['/bare/', ...addresses.map((a) => new URL(a).pathname)]);
+    expect(await readFile(feedsFile, 'utf8')).toBe(original);
   });
 
   it('refuses a page whose named feed does not parse, saying which and why', async () => {
-    const result = await add(`${server.url}broken/`);
+    const result = await add(`${server.url}broken/`, ...FILED);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${server.url}broken/ names a feed, but none could be read:`);
     expect(result.stderr).toContain(`${server.url}broken/feed.xml: parse: the document is an HTML page, not a feed`);
@@ -175,13 +207,51 @@ describe('runFeedsAdd: finding the feed', () => {
   });
 
   it('refuses a page with no feed anywhere, and an address that does not answer', async () => {
-    const missing = await add(`${server.url}nowhere`);
+    const missing = await add(`${server.url}nowhere`, ...FILED);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^feeds:add: cannot fetch http:\/\/127\.0\.0\.1:\d+\/nowhere: fetch: .*404/);
-    const refused = await add(await refusedUrl());
+    const refused = await add(await refusedUrl(), ...FILED);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^feeds:add: cannot fetch .*: fetch: /);
     expect(await readFile(feedsFile, 'utf8')).toBe(original);
+  });
+});
+
+describe('runFeedsAdd: categories follow the feeds file', () => {
+  it("refuses, before any request, a source with no --category when the file does not use 'general'", async () => {
+    const result = await add(`${server.url}notes/`);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `feeds:add: no --category given, and ${feedsFile} files no source under 'general': its categories are 'advocacy' and 'news'. ` +
+        'Choose one with --category (or a new word). Nothing added.\n',
+    });
+    expect(server.requests).toHaveLength(0);
+    expect(await readFile(feedsFile, 'utf8')).toBe(original);
+  });
+
+  it("files it under 'general' when the file already does", async () => {
+    await writeFile(feedsFile, original.replace('category: news', 'category: general'));
+    const result = await add(`${server.url}notes/`);
+    expect(result.code).toBe(0);
+    expect((await sourcesNow()).at(-1)?.category).toBe('general');
+    expect(result.stdout).toContain('  category:    general\n');
+  });
+
+  it("files it under 'general' in a file with no sources yet", async () => {
+    await writeFile(feedsFile, original.slice(0, original.indexOf('sources:')) + 'sources: []\n');
+    const result = await add(`${server.url}notes/`);
+    expect(result.code).toBe(0);
+    expect(await sourcesNow()).toMatchObject([{ id: 'care-team-notes', category: 'general' }]);
+    expect(result.stdout).toContain('  category:    general\n');
+  });
+
+  it('takes one of the file’s categories without a note', async () => {
+    const result = await add(`${server.url}notes/`, '--category', 'News');
+    expect(result.code).toBe(0);
+    expect((await sourcesNow()).at(-1)?.category).toBe('news');
+    expect(result.stdout).toContain('  category:    news\n');
   });
 });
 
@@ -204,7 +274,7 @@ describe('runFeedsAdd: private networks', () => {
   });
 
   it('refuses a feed link that leads to a private origin no source names; the internal service sees nothing', async () => {
-    const result = await add(site.url);
+    const result = await add(site.url, ...FILED);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `feeds:add: ${site.url} names a feed, but none could be read:\n` +
@@ -215,7 +285,7 @@ describe('runFeedsAdd: private networks', () => {
   });
 
   it('follows it when private networks are allowed (ALLOW_PRIVATE_NETWORKS=on)', async () => {
-    const result = await addWith({ allowPrivateNetworks: true }, site.url, '--id', 'linked');
+    const result = await addWith({ allowPrivateNetworks: true }, site.url, '--id', 'linked', ...FILED);
     expect(result.stderr).toBe('');
     expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'linked', feed: `${internal.url}feed.xml` });
     expect(internal.requests).toHaveLength(1);
@@ -224,9 +294,9 @@ describe('runFeedsAdd: private networks', () => {
 
 describe('runFeedsAdd: duplicates and a broken file', () => {
   it('refuses a feed already listed, whatever its spelling', async () => {
-    expect((await add(`${server.url}notes/`)).code).toBe(0);
+    expect((await add(`${server.url}notes/`, ...FILED)).code).toBe(0);
     const afterFirst = await readFile(feedsFile, 'utf8');
-    const again = await add(`${server.url}notes/`, '--id', 'other-id');
+    const again = await add(`${server.url}notes/`, '--id', 'other-id', ...FILED);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `feeds:add: ${feedsFile} already lists ${server.url}notes/feed.xml as source 'care-team-notes'. Nothing added.\n`,
@@ -247,7 +317,7 @@ describe('runFeedsAdd: duplicates and a broken file', () => {
 
   it('refuses a guessed id that clashes, asking for --id', async () => {
     await writeFile(feedsFile, original.replace('id: link-only', 'id: care-team-notes'));
-    const result = await add(`${server.url}notes/`);
+    const result = await add(`${server.url}notes/`, ...FILED);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("the id 'care-team-notes' is already used");
     expect(result.stderr).toContain('give this one its own with --id');

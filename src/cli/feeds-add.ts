@@ -8,10 +8,10 @@ import type { ParsedFeed, SourceConfig } from '../core/types.js';
 import { formatIssue, parseFeedsText } from '../config/index.js';
 import { appendSource, existingIds, feedUrlKey, listedSources, writeFeedsFile } from '../config/feeds-edit.js';
 import { commonFeedUrls, describeFeed, describePage, discoverFeeds } from '../ingest/discover/index.js';
-import { createNetworkGuard, fetchFeed, type NetworkGuard } from '../ingest/fetch/index.js';
-import { parseFeed } from '../ingest/parse/index.js';
+import { fetchText, readAsFeed, withNetworkGuard, type FetchOnceDeps, type FetchSettings, type Outcome } from './fetch-once.js';
 import {
-  CATEGORY_PATTERN,
+  CategoryVocabulary,
+  categoryOption,
   DEFAULT_CATEGORY,
   ID_PATTERN,
   cleanText,
@@ -27,17 +27,13 @@ import {
 export const FEEDS_ADD_USAGE =
   'usage: npm run feeds:add -- <site-or-feed-url> [--id ID] [--category WORD] [--title TEXT] [--description TEXT]';
 
-export interface FeedsAddDeps {
+/** The fetch settings (with ALLOW_PRIVATE_NETWORKS=on a page's links may lead anywhere), the file, the output. */
+export interface FeedsAddDeps extends FetchSettings {
   /** The feeds file to add to. */
   feedsFile: string;
-  fetchTimeoutMs: number;
-  userAgent: string;
-  /** ALLOW_PRIVATE_NETWORKS=on: a page's links may lead anywhere on a private network. Default off. */
-  allowPrivateNetworks?: boolean;
   /** Each call is one or more whole lines, newline included. */
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  now: () => number;
 }
 
 interface AddRequest {
@@ -58,8 +54,6 @@ interface FoundFeed {
   /** Set when the feed answered with a permanent redirect: the new address was used. */
   movedFrom?: string;
 }
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Runs the command; resolves to the exit code: 0 added, 1 refused or failed, 2 usage error. */
 export async function runFeedsAdd(args: string[], deps: FeedsAddDeps): Promise<number> {
@@ -90,13 +84,10 @@ function parseAddArgs(args: string[]): AddRequest | 'help' {
   }
   const url = urlFromArgument(positionals[0]!);
   if (url === undefined) throw new UsageError(`'${positionals[0]}' is not an http(s) address`);
-  const category = values.category?.trim().toLowerCase();
   if (values.id !== undefined && !ID_PATTERN.test(values.id)) {
     throw new UsageError(`--id must be lowercase letters, digits and single hyphens, like 'regina-holliday' (got '${values.id}')`);
   }
-  if (category !== undefined && !CATEGORY_PATTERN.test(category)) {
-    throw new UsageError(`--category must be one lowercase word (a-z, 0-9, '-'), like 'advocacy' (got '${values.category}')`);
-  }
+  const category = categoryOption(values.category);
   for (const key of ['title', 'description'] as const) {
     if (values[key] !== undefined && cleanText(values[key]) === '') throw new UsageError(`--${key} is empty`);
   }
@@ -121,13 +112,15 @@ async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<numbe
   // Refusals that need no network come first.
   const early = duplicateProblem(text, file, request.url, request.id);
   if (early !== undefined) return refuse(deps, early);
+  const categories = new CategoryVocabulary(current.config.sources);
+  const category = request.category ?? categories.fallback;
+  if (category === undefined) return refuse(deps, noCategoryMessage(file, categories));
 
   // The operator's own URL is named, as is every source in the file; where a page's links lead is not.
   const named = [...current.config.sources, { feed: request.url }];
-  const guard = createNetworkGuard({ namedSources: () => named, allowPrivateNetworks: deps.allowPrivateNetworks ?? false });
-  const found = await findFeed(request.url, { ...deps, guard }).finally(() => guard.close());
+  const found = await withNetworkGuard(named, deps, (fetchDeps) => findFeed(request.url, { ...deps, ...fetchDeps }));
   if (!found.ok) return refuse(deps, found.message);
-  const source = buildSource(request, found.value);
+  const source = buildSource(request, found.value, category);
   const duplicate = duplicateProblem(text, file, source.feed!, source.id, request.id === undefined);
   if (duplicate !== undefined) return refuse(deps, duplicate);
 
@@ -138,7 +131,7 @@ async function addSource(request: AddRequest, deps: FeedsAddDeps): Promise<numbe
     return refuse(deps, `the new source would not validate; ${file} is unchanged.`);
   }
   await writeFeedsFile(file, updated, text);
-  deps.stdout(addedReport(file, source, found.value));
+  deps.stdout(addedReport(file, source, found.value, categories));
   return 0;
 }
 
@@ -156,6 +149,13 @@ function refuse(deps: FeedsAddDeps, message: string): number {
   return 1;
 }
 
+function noCategoryMessage(file: string, categories: CategoryVocabulary): string {
+  return (
+    `no --category given, and ${file} files no source under '${DEFAULT_CATEGORY}': its categories are ${categories.describe()}. ` +
+    'Choose one with --category (or a new word). Nothing added.'
+  );
+}
+
 /** Why the source cannot go in: its feed is listed already, or its id is taken. */
 function duplicateProblem(text: string, file: string, feedUrl: string, id: string | undefined, idWasGuessed = false): string | undefined {
   const key = feedUrlKey(feedUrl);
@@ -171,12 +171,12 @@ function duplicateProblem(text: string, file: string, feedUrl: string, id: strin
 // ---- finding the feed ------------------------------------------------------------------------
 
 /** What finding a feed needs: the command's deps and the guard its fetches go through. */
-type FindDeps = FeedsAddDeps & { guard: NetworkGuard };
+type FindDeps = FeedsAddDeps & FetchOnceDeps;
 
 async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>> {
   const first = await fetchText(url, deps);
   if (!first.ok) return { ok: false, message: `cannot fetch ${url}: ${first.message}` };
-  const direct = await readAsFeed(first.value.body, first.value.finalUrl, deps);
+  const direct = await readAsFeed(first.value.body, first.value.finalUrl, deps.now);
   if (direct.ok) return { ok: true, value: { ...first.value.moved(url), xml: first.value.body, feed: direct.value } };
 
   const pageUrl = first.value.finalUrl;
@@ -184,13 +184,14 @@ async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>
   const declared = discoverFeeds(html, pageUrl);
   // The portal reads RSS and Atom; JSON Feed links are tried last.
   const named = [...declared].sort((a, b) => Number(a.type.includes('json')) - Number(b.type.includes('json')));
-  const candidates = named.length > 0 ? named.map((f) => f.url) : commonFeedUrls(pageUrl);
   const how = named.length > 0 ? 'link' : 'usual-place';
+  const candidates = (how === 'link' ? named.map((f) => f.url) : commonFeedUrls(pageUrl)).filter((c) => c !== pageUrl);
+  // Guessing addresses is not what the operator asked for: say so, and where, before the requests go out.
+  if (how === 'usual-place') deps.stderr(guessingNotice(pageUrl, candidates));
   const failures: string[] = [];
   for (const candidate of candidates) {
-    if (candidate === pageUrl) continue;
     const fetched = await fetchText(candidate, deps);
-    const parsed = fetched.ok ? await readAsFeed(fetched.value.body, fetched.value.finalUrl, deps) : fetched;
+    const parsed = fetched.ok ? await readAsFeed(fetched.value.body, fetched.value.finalUrl, deps.now) : fetched;
     if (fetched.ok && parsed.ok) {
       const page = { url: pageUrl, html, how } as const;
       return { ok: true, value: { ...fetched.value.moved(candidate), xml: fetched.value.body, feed: parsed.value, page } };
@@ -200,6 +201,14 @@ async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>
   return { ok: false, message: notFoundMessage(url, direct.message, named.length, failures) };
 }
 
+function guessingNotice(pageUrl: string, candidates: string[]): string {
+  const lines = [
+    `feeds:add: ${pageUrl} is not a feed and names none with <link rel="alternate">; trying the usual feed addresses:`,
+    ...candidates.map((c) => `  ${c}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 function notFoundMessage(url: string, notAFeed: string, namedCount: number, failures: string[]): string {
   if (namedCount > 0) {
     const feeds = namedCount === 1 ? 'a feed' : `${namedCount} feeds`;
@@ -207,44 +216,14 @@ function notFoundMessage(url: string, notAFeed: string, namedCount: number, fail
   }
   return (
     `${url} is not a feed (${notAFeed}) and names none with <link rel="alternate">; ` +
-    `none of the usual places (${failures.length} addresses such as /feed and /rss.xml) has one either. ` +
+    `none of the ${failures.length} usual addresses tried has one either. ` +
     'Find the feed address on the site and give it directly.'
   );
 }
 
-interface FetchedText {
-  body: string;
-  finalUrl: string;
-  /** The address to record: the one asked for, or where a permanent redirect pointed. */
-  moved(asked: string): { feedUrl: string; movedFrom?: string };
-}
-
-async function fetchText(url: string, deps: FindDeps): Promise<Outcome<FetchedText>> {
-  const result = await fetchFeed(url, {}, { timeoutMs: deps.fetchTimeoutMs, userAgent: deps.userAgent, now: deps.now, guard: deps.guard });
-  if (result.kind === 'error') return { ok: false, message: result.message };
-  if (result.kind !== 'ok') return { ok: false, message: `fetch: unexpected HTTP ${result.status}` };
-  const movedTo = result.permanentRedirectTo;
-  return {
-    ok: true,
-    value: {
-      body: result.body,
-      finalUrl: result.finalUrl,
-      moved: (asked) => (movedTo !== undefined && movedTo !== asked ? { feedUrl: movedTo, movedFrom: asked } : { feedUrl: asked }),
-    },
-  };
-}
-
-async function readAsFeed(body: string, url: string, deps: FeedsAddDeps): Promise<Outcome<ParsedFeed>> {
-  try {
-    return { ok: true, value: await parseFeed(body, url, deps.now()) };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-}
-
 // ---- the new source ----------------------------------------------------------------------------
 
-function buildSource(request: AddRequest, found: FoundFeed): SourceConfig {
+function buildSource(request: AddRequest, found: FoundFeed, category: string): SourceConfig {
   const pageFacts = found.page ? describePage(found.page.html) : {};
   const feedFacts = describeFeed(found.xml);
   const title = request.title ?? (cleanText(found.feed.title) || pageFacts.title || new URL(found.feedUrl).hostname);
@@ -256,19 +235,22 @@ function buildSource(request: AddRequest, found: FoundFeed): SourceConfig {
     site: siteFor(request, found),
     feed: found.feedUrl,
     description,
-    category: request.category ?? DEFAULT_CATEGORY,
+    category,
   };
 }
 
-/** The feed's own link, else the page the operator gave, else the feed's origin. */
+/**
+ * The page the operator gave, when the feed was found through it: that is the site they meant,
+ * whatever the feed's own link says (often a platform's home, or a blog's front page for a
+ * section's feed). Given the feed itself: the feed's link, else its origin.
+ */
 function siteFor(request: AddRequest, found: FoundFeed): string {
-  const link = found.feed.link;
-  if (isHttpUrl(link)) return link;
   if (found.page) return request.url;
-  return siteOf(found.feedUrl);
+  const link = found.feed.link;
+  return isHttpUrl(link) ? link : siteOf(found.feedUrl);
 }
 
-function addedReport(file: string, source: SourceConfig, found: FoundFeed): string {
+function addedReport(file: string, source: SourceConfig, found: FoundFeed, categories: CategoryVocabulary): string {
   const how =
     found.page?.how === 'link'
       ? `found through <link rel="alternate"> on ${found.page.url}`
@@ -280,11 +262,16 @@ function addedReport(file: string, source: SourceConfig, found: FoundFeed): stri
     `  title:       ${source.title}`,
     `  feed:        ${source.feed} (${how})`,
     `  site:        ${source.site}`,
-    `  category:    ${source.category}`,
+    `  category:    ${source.category}${categoryNote(source.category, file, categories)}`,
     `  description: ${source.description}`,
     `  entries:     ${found.feed.entries.length} in the feed now`,
   ];
   if (found.movedFrom) lines.push(`  note: ${found.movedFrom} redirects permanently to ${source.feed}; the new address was recorded`);
   lines.push('Edit the entry by hand to change any of these; check the file with npm run feeds:check.');
   return `${lines.join('\n')}\n`;
+}
+
+/** Allowed, since the operator typed it, but said: a new category is a new section on the home page. */
+function categoryNote(category: string, file: string, categories: CategoryVocabulary): string {
+  return categories.isNew(category) ? ` (new to ${file}, which uses ${categories.describe()})` : '';
 }

@@ -1,5 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { cleanText, hostSlug, shortDescription, slugify, uniqueId, urlFromArgument, ID_PATTERN } from './new-source.js';
+import { UsageError } from './command.js';
+import {
+  CategoryVocabulary,
+  categoryOption,
+  cleanText,
+  hostSlug,
+  shortDescription,
+  slugify,
+  uniqueId,
+  urlFromArgument,
+  ID_PATTERN,
+} from './new-source.js';
 
 describe('slugify', () => {
   it('makes an id the feeds file accepts', () => {
@@ -48,5 +59,52 @@ describe('urlFromArgument', () => {
     expect(urlFromArgument('ftp://x.test/feed')).toBeUndefined();
     expect(urlFromArgument('blog')).toBeUndefined();
     expect(urlFromArgument('')).toBeUndefined();
+  });
+});
+
+describe('categoryOption', () => {
+  it('lowercases a word and refuses what is not one', () => {
+    expect(categoryOption(' Research ')).toBe('research');
+    expect(categoryOption(undefined)).toBeUndefined();
+    expect(() => categoryOption('two words')).toThrow(UsageError);
+    expect(() => categoryOption('two words')).toThrow("--category must be one lowercase word (a-z, 0-9, '-'), like 'advocacy' (got 'two words')");
+  });
+});
+
+describe('CategoryVocabulary', () => {
+  const filed = (...categories: string[]) => new CategoryVocabulary(categories.map((category) => ({ category })));
+
+  it('lists the categories a file uses, each once, sorted', () => {
+    expect(filed('news', 'advocacy', 'news').used).toEqual(['advocacy', 'news']);
+    expect(filed('news', 'advocacy', 'research').describe()).toBe("'advocacy', 'news' and 'research'");
+    expect(filed('news').describe()).toBe("'news'");
+  });
+
+  it('calls a category new only to a file that has categories', () => {
+    expect(filed('advocacy').isNew('research')).toBe(true);
+    expect(filed('advocacy').isNew('advocacy')).toBe(false);
+    expect(filed().isNew('research')).toBe(false);
+  });
+
+  it("falls back to 'general' only when the file uses it or has no sources yet", () => {
+    expect(filed().fallback).toBe('general');
+    expect(filed('general', 'news').fallback).toBe('general');
+    expect(filed('advocacy', 'news').fallback).toBeUndefined();
+  });
+
+  it('matches a folder to a category by its slug, never inventing one', () => {
+    const vocabulary = filed('advocacy', 'research-policy', 'news');
+    expect(vocabulary.forFolder('Advocacy')).toBe('advocacy');
+    expect(vocabulary.forFolder('  Research & Policy ')).toBe('research-policy');
+    expect(vocabulary.forFolder('Patient Advocacy')).toBeUndefined();
+    expect(vocabulary.forFolder(undefined)).toBeUndefined();
+    expect(vocabulary.forFolder('!!!')).toBeUndefined();
+  });
+
+  it('compares a long folder name whole, not cut to an id length', () => {
+    const long = 'a'.repeat(30);
+    const vocabulary = filed(long);
+    expect(vocabulary.forFolder(`${long} ${'b'.repeat(30)}`)).toBeUndefined();
+    expect(vocabulary.forFolder(long.toUpperCase())).toBe(long);
   });
 });

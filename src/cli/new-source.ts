@@ -1,4 +1,5 @@
 // The pieces of a new source that feeds:add and feeds:import work out for the operator.
+import { UsageError } from './command.js';
 
 /** The feeds file's rules for ids and categories (see config/feeds-schema.ts). */
 export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -6,6 +7,8 @@ export const CATEGORY_PATTERN = /^[a-z0-9-]+$/;
 export const DEFAULT_CATEGORY = 'general';
 
 const MAX_ID_LENGTH = 40;
+/** Folder names are compared whole: a cut slug could match a category the folder does not name. */
+const UNCUT = Number.MAX_SAFE_INTEGER;
 const MAX_DESCRIPTION_LENGTH = 300;
 
 /** "Regina Holliday's Medical Advocacy Blog" → "regina-hollidays-medical-advocacy-blog" */
@@ -79,4 +82,58 @@ export function urlFromArgument(raw: string): string | undefined {
   if (!isHttpUrl(withScheme)) return undefined;
   const url = new URL(withScheme);
   return url.hostname.includes('.') || url.hostname === 'localhost' || url.hostname.startsWith('[') ? url.href : undefined;
+}
+
+/** `--category WORD` as the feeds file spells categories (lowercase); a UsageError when it cannot be one. */
+export function categoryOption(raw: string | undefined): string | undefined {
+  const category = raw?.trim().toLowerCase();
+  if (category !== undefined && !CATEGORY_PATTERN.test(category)) {
+    throw new UsageError(`--category must be one lowercase word (a-z, 0-9, '-'), like 'advocacy' (got '${raw}')`);
+  }
+  return category;
+}
+
+// ---- the file's categories ---------------------------------------------------------------------
+
+/**
+ * The categories a feeds file already uses: the vocabulary a new source is filed under. The
+ * operator chose them; a command that invents one ('general', an aggregator's folder name) adds a
+ * section to the home page nobody asked for.
+ */
+export class CategoryVocabulary {
+  /** Sorted, each once. */
+  readonly used: readonly string[];
+
+  constructor(sources: readonly { category: string }[]) {
+    this.used = [...new Set(sources.map((s) => s.category))].sort();
+  }
+
+  has(category: string): boolean {
+    return this.used.includes(category);
+  }
+
+  /** A category the file does not use yet, so a new section on the home page; none is new to a file with no sources. */
+  isNew(category: string): boolean {
+    return this.used.length > 0 && !this.has(category);
+  }
+
+  /**
+   * The category of a source nobody gave one: `general`, when the file already files sources
+   * under it or has none yet; otherwise undefined, and the operator has to choose.
+   */
+  get fallback(): string | undefined {
+    return this.used.length === 0 || this.has(DEFAULT_CATEGORY) ? DEFAULT_CATEGORY : undefined;
+  }
+
+  /** The file's category an aggregator's folder names: "Patient Advocacy" gives 'patient-advocacy' if the file uses it. */
+  forFolder(folder: string | undefined): string | undefined {
+    const slug = slugify(folder ?? '', UNCUT);
+    return slug !== '' && this.has(slug) ? slug : undefined;
+  }
+
+  /** "'advocacy', 'news' and 'research'", for messages. */
+  describe(): string {
+    const quoted = this.used.map((c) => `'${c}'`);
+    return quoted.length <= 1 ? (quoted[0] ?? 'none') : `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
+  }
 }
