@@ -83,8 +83,8 @@ const TAG_YEAR = '2026';
 
 /** A tag: URI for an entry that is unique per source and stable across polls. */
 export function mintedEntryId(entry: Pick<StreamEntry, 'sourceId' | 'entryId'>, siteUrl: string): string {
-  const digest = createHash('sha256').update(entry.entryId, 'utf8').digest('hex').slice(0, 32);
-  return `tag:${tagAuthority(siteUrl)},${TAG_YEAR}:${entry.sourceId}/${digest}`;
+  const hash = createHash('sha256').update(entry.entryId, 'utf8').digest('hex').slice(0, 32);
+  return `tag:${tagAuthority(siteUrl)},${TAG_YEAR}:${entry.sourceId}/${hash}`;
 }
 
 /** A tag: URI for one of the portal's own feeds (the stream, or a filtered part of it). */

@@ -13,11 +13,11 @@ type FetchNotModified = Extract<FetchResult, { kind: 'not-modified' }>;
 type FetchFailed = Extract<FetchResult, { kind: 'error' }>;
 
 /**
- * Per source id, a digest of the last body that was parsed and saved (with what shaped its saving:
+ * Per source id, a fingerprint (a hash) of the last body that was parsed and saved (with what shaped its saving:
  * URL, filters, max_entries). Kept in memory by the Refresher: a server that answers 200 with the
  * same bytes then costs what a 304 costs.
  */
-export type BodyDigests = Map<string, string>;
+export type BodyFingerprints = Map<string, string>;
 
 /** No pacing: fetch and work run as soon as asked (a single refresh). */
 const UNPACED: Pacing = { fetch: (run) => run(), work: (run) => run() };
@@ -36,13 +36,13 @@ interface Attempt {
 export async function refreshSource(
   deps: RefreshDeps,
   source: RefreshSource,
-  digests?: BodyDigests,
+  fingerprints?: BodyFingerprints,
   pacing: Pacing = UNPACED,
 ): Promise<RefreshReport> {
   const started = performance.now();
   let attempt: Attempt;
   try {
-    attempt = await attemptRefresh(deps, source, digests, pacing);
+    attempt = await attemptRefresh(deps, source, fingerprints, pacing);
   } catch (error) {
     attempt = await recordUnexpected(deps, source, error);
   }
@@ -51,18 +51,18 @@ export async function refreshSource(
   return attempt.report;
 }
 
-async function attemptRefresh(deps: RefreshDeps, source: RefreshSource, digests: BodyDigests | undefined, pacing: Pacing): Promise<Attempt> {
+async function attemptRefresh(deps: RefreshDeps, source: RefreshSource, fingerprints: BodyFingerprints | undefined, pacing: Pacing): Promise<Attempt> {
   const url = source.row.feed_url;
   if (url === null) return { report: emptyReport(source, 'skipped'), log: {} };
   const validators = { etag: source.row.etag ?? undefined, lastModified: source.row.last_modified ?? undefined };
   const result = await pacing.fetch(() => deps.fetchFeed(url, validators, { ...deps.fetchOptions, now: deps.now }));
-  return pacing.work(() => onFetched(deps, source, result, digests));
+  return pacing.work(() => onFetched(deps, source, result, fingerprints));
 }
 
 /** Everything after the fetch: CPU and store work. */
-function onFetched(deps: RefreshDeps, source: RefreshSource, result: FetchResult, digests: BodyDigests | undefined): Promise<Attempt> {
+function onFetched(deps: RefreshDeps, source: RefreshSource, result: FetchResult, fingerprints: BodyFingerprints | undefined): Promise<Attempt> {
   if (result.kind === 'not-modified') return onNotModified(deps, source, result);
-  if (result.kind === 'ok') return digests ? onFeedRemembered(deps, source, result, digests) : onFeed(deps, source, result);
+  if (result.kind === 'ok') return fingerprints ? onFeedRemembered(deps, source, result, fingerprints) : onFeed(deps, source, result);
   return onFetchFailed(deps, source, result);
 }
 
@@ -91,17 +91,17 @@ function answeredState(source: RefreshSource, result: FetchNotModified | FetchOk
 }
 
 /** A body identical to the last one saved skips parse, filter, hash and write: only the row's state is recorded. */
-async function onFeedRemembered(deps: RefreshDeps, source: RefreshSource, result: FetchOk, digests: BodyDigests): Promise<Attempt> {
+async function onFeedRemembered(deps: RefreshDeps, source: RefreshSource, result: FetchOk, fingerprints: BodyFingerprints): Promise<Attempt> {
   const id = source.row.id;
-  const digest = bodyDigest(source, result);
-  if (digests.get(id) === digest) return onSameBody(deps, source, result);
-  digests.delete(id);
+  const fingerprint = bodyFingerprint(source, result);
+  if (fingerprints.get(id) === fingerprint) return onSameBody(deps, source, result);
+  fingerprints.delete(id);
   const attempt = await onFeed(deps, source, result);
-  if (attempt.report.outcome === 'updated' || attempt.report.outcome === 'unchanged') digests.set(id, digest);
+  if (attempt.report.outcome === 'updated' || attempt.report.outcome === 'unchanged') fingerprints.set(id, fingerprint);
   return attempt;
 }
 
-function bodyDigest(source: RefreshSource, result: FetchOk): string {
+function bodyFingerprint(source: RefreshSource, result: FetchOk): string {
   const shaping = [result.finalUrl, source.config.include ?? [], source.config.exclude ?? [], source.config.maxEntries ?? source.defaultMaxEntries];
   return createHash('sha256').update(JSON.stringify(shaping)).update(result.body).digest('base64url');
 }

@@ -2,7 +2,7 @@
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import { finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
 import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
-import { refreshSource, type BodyDigests } from './refresh-source.js';
+import { refreshSource, type BodyFingerprints } from './refresh-source.js';
 import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -31,7 +31,7 @@ export const STALL_SHARE = 1 / 1000;
 export class Refresher {
   private readonly inFlight = new Set<string>();
   /** Each source's last body that was parsed and saved: the same bytes again cost no parse. */
-  private readonly digests: BodyDigests = new Map();
+  private readonly fingerprints: BodyFingerprints = new Map();
 
   constructor(private readonly deps: RefreshDeps) {}
 
@@ -53,7 +53,7 @@ export class Refresher {
     }
     this.inFlight.add(id);
     try {
-      return await refreshSource(this.deps, source, this.digests, pacing);
+      return await refreshSource(this.deps, source, this.fingerprints, pacing);
     } finally {
       this.inFlight.delete(id);
     }

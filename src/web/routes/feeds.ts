@@ -135,14 +135,14 @@ async function renderOpml(
  * form: re-rendering an identical list (after a poll changed only entries) keeps the old time.
  */
 function bodyChangeClock(now: () => number, maxKeys = 200): (key: string, body: string) => Date {
-  const seen = new Map<string, { digest: string; since: number }>();
+  const seen = new Map<string, { fingerprint: string; since: number }>();
   return (key, body) => {
-    const digest = createHash('sha1').update(body).digest('hex');
+    const fingerprint = createHash('sha1').update(body).digest('hex');
     const known = seen.get(key);
-    if (known?.digest === digest) return new Date(known.since);
+    if (known?.fingerprint === fingerprint) return new Date(known.since);
     if (!known && seen.size >= maxKeys) seen.clear();
     const since = now();
-    seen.set(key, { digest, since });
+    seen.set(key, { fingerprint, since });
     return new Date(since);
   };
 }
