@@ -11,10 +11,9 @@ import type { FetchSettings } from './cli/fetch-once.js';
 import { runPoll } from './cli/poll.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
 import type { FeedsConfig } from './core/types.js';
-import { createNetworkGuard } from './ingest/index.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
-import { DigestPool, Refresher, defaultDigestWorkers, productionRefreshDeps, userAgent } from './refresh/index.js';
+import { startProductionRefresher, userAgent } from './refresh/index.js';
 import { openMigratedStore, syncSources, type OpenedStore } from './store/index.js';
 import { buildApp } from './web/index.js';
 import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
@@ -174,18 +173,17 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   });
   await app.listen({ host: settings.host, port: settings.port });
 
-  // Fetches reach a private network only at origins the feeds file names, asked live so an edit counts at once.
-  const guard = createNetworkGuard({ namedSources: () => live.current().sources, allowPrivateNetworks: settings.allowPrivateNetworks });
-  // Parsing and sanitizing run on worker threads, one per core; the main thread fetches, stores and serves.
-  const refreshLog = log.child({ component: 'refresh' });
-  const digests = new DigestPool({ size: defaultDigestWorkers(), log: refreshLog, timeBudgetMs: tuning.digestTimeBudgetMs });
-  const refreshDeps = productionRefreshDeps(
-    store.db,
-    refreshLog,
-    { timeoutMs: settings.fetchTimeoutMs, userAgent: userAgent(packageVersion(), siteUrl()), guard },
-    digests,
-  );
-  const refresher = new Refresher({ ...refreshDeps, fetchFeed: pollMetrics.meterFetcher(refreshDeps.fetchFeed) });
+  const { refresher, close: closeRefresher } = startProductionRefresher({
+    db: store.db,
+    log: log.child({ component: 'refresh' }),
+    timeoutMs: settings.fetchTimeoutMs,
+    userAgent: userAgent(packageVersion(), siteUrl()),
+    // Asked live, so an edit of the feeds file counts at once.
+    namedSources: () => live.current().sources,
+    allowPrivateNetworks: settings.allowPrivateNetworks,
+    digestTimeBudgetMs: tuning.digestTimeBudgetMs,
+    wrapFetcher: pollMetrics.meterFetcher,
+  });
   const passes = createPollPasses({
     db: store.db,
     refresher,
@@ -224,9 +222,8 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
         watcher.close();
         await app.close();
         await scheduler.stop();
-        await guard.close();
         await live.settled();
-        await digests.close();
+        await closeRefresher();
         await store.close();
       })()),
   };

@@ -2,9 +2,8 @@
 // array) on standard output; logs and progress on standard error.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
-import { createNetworkGuard } from '../ingest/index.js';
 import { createLogger } from '../log.js';
-import { DigestPool, Refresher, defaultDigestWorkers, dueSources, productionRefreshDeps, userAgent } from '../refresh/index.js';
+import { dueSources, startProductionRefresher, userAgent } from '../refresh/index.js';
 import { listGoneSources, openMigratedStore, syncSources, type OpenedStore } from '../store/index.js';
 
 export interface PollIo {
@@ -84,17 +83,22 @@ async function pollOnce(settings: Settings, config: FeedsConfig, store: OpenedSt
   // Logs go above the progress line, never through it.
   const log = createLogger({ level: settings.logLevel, destination: { write: (line: string) => progress.above(line) } });
   const agent = userAgent(version, settings.siteUrl ?? config.site.url);
-  // The same pool as the server's: digests off the main thread, each within its time and memory budget.
-  const digests = new DigestPool({ size: defaultDigestWorkers(), log });
-  const guard = createNetworkGuard({ namedSources: () => config.sources, allowPrivateNetworks: settings.allowPrivateNetworks });
-  const refresher = new Refresher(productionRefreshDeps(store.db, log, { timeoutMs: settings.fetchTimeoutMs, userAgent: agent, guard }, digests));
+  // Wired as the server's: the network guard, digests off the main thread within their budgets.
+  const { refresher, close } = startProductionRefresher({
+    db: store.db,
+    log,
+    timeoutMs: settings.fetchTimeoutMs,
+    userAgent: agent,
+    namedSources: () => config.sources,
+    allowPrivateNetworks: settings.allowPrivateNetworks,
+  });
   await syncSources(store.db, config.sources, Date.now());
   // The operator asked for a poll now: backoff and poll_minutes are the scheduler's business.
   const sources = await dueSources(store.db, config, Date.now(), { ignoreSchedule: true });
   progress.show(`0/${sources.length} sources done`);
   const result = await refresher
     .refreshAll(sources, { trigger: 'cli', onProgress: (done, total) => progress.show(`${done}/${total} sources done`) })
-    .finally(() => Promise.all([digests.close(), guard.close()]));
+    .finally(close);
   const polled = new Set(result.reports.map((r) => r.sourceId));
   return [...result.reports, ...(await goneReports(store, polled))];
 }

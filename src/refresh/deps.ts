@@ -1,23 +1,46 @@
-import { fetchFeed, type NetworkGuard } from '../ingest/index.js';
+// The production refresher, wired the one way the server and `npm run poll` both use: fetches
+// through a network guard, digests on the worker pool, the wall clock.
+import { createNetworkGuard, fetchFeed, type NamingSource } from '../ingest/index.js';
 import type { Db } from '../store/index.js';
-import type { DigestPool } from './digest-pool.js';
-import type { RefreshDeps } from './types.js';
+import { DigestPool, defaultDigestWorkers } from './digest-pool.js';
+import { Refresher } from './refresher.js';
+import type { FeedFetcher } from './types.js';
 import type { Logger } from 'pino';
 
-/** The production wiring: the real fetcher through the process's network guard, the wall clock, and digests on the pool's worker threads. */
-export function productionRefreshDeps(
-  db: Db,
-  log: Logger,
-  fetch: { timeoutMs: number; userAgent: string; guard: NetworkGuard },
-  digests: DigestPool,
-): RefreshDeps {
-  return {
-    db,
+export interface ProductionRefresherOptions {
+  db: Db;
+  log: Logger;
+  timeoutMs: number;
+  userAgent: string;
+  /** The feeds file's sources, asked at each connection: the origins that may be on a private network. */
+  namedSources: () => readonly NamingSource[];
+  allowPrivateNetworks: boolean;
+  /** How long one feed's digest may run (default the pool's). */
+  digestTimeBudgetMs?: number;
+  /** Wraps the fetcher (the server counts fetches for /metrics). */
+  wrapFetcher?: (fetcher: FeedFetcher) => FeedFetcher;
+}
+
+export interface ProductionRefresher {
+  refresher: Refresher;
+  /** Stops the digest workers and closes the guard's connections; call once the passes are done. */
+  close(): Promise<void>;
+}
+
+export function startProductionRefresher(options: ProductionRefresherOptions): ProductionRefresher {
+  const { log } = options;
+  // Fetches reach a private network only at origins the feeds file names.
+  const guard = createNetworkGuard({ namedSources: options.namedSources, allowPrivateNetworks: options.allowPrivateNetworks });
+  // Parsing and sanitizing run on worker threads, one per core; the main thread fetches, stores and serves.
+  const digests = new DigestPool({ size: defaultDigestWorkers(), log, timeBudgetMs: options.digestTimeBudgetMs });
+  const refresher = new Refresher({
+    db: options.db,
     log,
-    fetchFeed,
+    fetchFeed: options.wrapFetcher ? options.wrapFetcher(fetchFeed) : fetchFeed,
     now: Date.now,
-    fetchOptions: { timeoutMs: fetch.timeoutMs, userAgent: fetch.userAgent, guard: fetch.guard },
+    fetchOptions: { timeoutMs: options.timeoutMs, userAgent: options.userAgent, guard },
     digest: digests.run,
     releaseIdleDigesters: () => digests.releaseIdle(),
-  };
+  });
+  return { refresher, close: async () => void (await Promise.all([digests.close(), guard.close()])) };
 }
