@@ -17,6 +17,7 @@ import { startProductionRefresher, userAgent } from './refresh/index.js';
 import { openMigratedStore, syncSources, type OpenedStore } from './store/index.js';
 import { buildApp } from './web/index.js';
 import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
+import { messageOf } from './core/errors.js';
 
 /** What a command may touch of the process; tests pass their own. */
 export interface CommandIo {
@@ -314,9 +315,6 @@ function listenForSignals(): SignalListener {
 
 // ---- helpers ----
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The version in package.json, found by walking up from this file (src/ under tsx, dist/src/ after a build). */
 export function packageVersion(start = dirname(fileURLToPath(import.meta.url))): string {

@@ -1,5 +1,6 @@
 // What every feeds:* command does around its work: parse the arguments (usage errors exit 2 with
 // the usage line), answer --help, run, and turn an unexpected failure into one line and exit 1.
+import { messageOf } from '../core/errors.js';
 
 export class UsageError extends Error {}
 
@@ -22,7 +23,7 @@ export async function runCommand<Request>(args: string[], out: CommandOutput, sp
     request = spec.parse(args);
   } catch (error) {
     if (!(error instanceof UsageError) && !isParseArgsError(error)) throw error;
-    out.stderr(`${spec.name}: ${(error as Error).message}\n${spec.usage}\n`);
+    out.stderr(`${spec.name}: ${messageOf(error)}\n${spec.usage}\n`);
     return 2;
   }
   if (request === 'help') {
@@ -32,7 +33,7 @@ export async function runCommand<Request>(args: string[], out: CommandOutput, sp
   try {
     return await spec.run(request);
   } catch (error) {
-    out.stderr(`${spec.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    out.stderr(`${spec.name}: ${messageOf(error)}\n`);
     return 1;
   }
 }

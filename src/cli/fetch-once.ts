@@ -3,6 +3,7 @@
 import type { ParsedFeed } from '../core/types.js';
 import { createNetworkGuard, fetchFeed, type NamingSource, type NetworkGuard } from '../ingest/fetch/index.js';
 import { parseFeed } from '../ingest/parse/index.js';
+import { messageOf } from '../core/errors.js';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -62,7 +63,7 @@ export async function readAsFeed(body: string, url: string, now: () => number): 
   try {
     return { ok: true, value: await parseFeed(body, url, now()) };
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    return { ok: false, message: messageOf(error) };
   }
 }
 

@@ -5,6 +5,7 @@ import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type
 import { createLogger } from '../log.js';
 import { dueSources, startProductionRefresher, userAgent } from '../refresh/index.js';
 import { listGoneSources, openMigratedStore, syncSources, type OpenedStore } from '../store/index.js';
+import { messageOf } from '../core/errors.js';
 
 export interface PollIo {
   env: Env;
@@ -74,7 +75,7 @@ async function prepare(io: PollIo): Promise<Prepared> {
   try {
     return { ok: true, settings, config: loaded.config, store: await openMigratedStore(settings.databasePath) };
   } catch (error) {
-    io.stderr(`poll: cannot open the database ${settings.databasePath}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`poll: cannot open the database ${settings.databasePath}: ${messageOf(error)}\n`);
     return { ok: false };
   }
 }

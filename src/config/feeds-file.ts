@@ -6,6 +6,7 @@ import { byPosition, duplicateIdIssues, issueAt, schemaIssues, yamlSyntaxIssues 
 import type { IssueContext } from './feeds-issues.js';
 import { DEFAULT_MAX_ENTRIES, DEFAULT_TIMEZONE, feedsFileSchema } from './feeds-schema.js';
 import type { FeedsFileData, SourceData } from './feeds-schema.js';
+import { messageOf } from '../core/errors.js';
 
 export type LoadResult = { ok: true; config: FeedsConfig } | { ok: false; issues: ConfigIssue[] };
 
@@ -39,7 +40,7 @@ function documentData(ctx: IssueContext): { ok: true; data: unknown } | { ok: fa
     data = ctx.doc.toJS();
   } catch (err) {
     // Unresolved or runaway aliases only surface when the document is turned into values.
-    return { ok: false, issues: [issueAt(ctx, undefined, `YAML error: ${(err as Error).message}`)] };
+    return { ok: false, issues: [issueAt(ctx, undefined, `YAML error: ${messageOf(err)}`)] };
   }
   if (data === null || data === undefined) return { ok: false, issues: [issueAt(ctx, undefined, EMPTY_FILE)] };
   return { ok: true, data };

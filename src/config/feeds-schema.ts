@@ -1,5 +1,6 @@
 // The shape of feeds.yaml as written (snake_case keys), with messages an operator can act on.
 import * as z from 'zod';
+import { messageOf } from '../core/errors.js';
 
 export const DEFAULT_TIMEZONE = 'America/Chicago';
 export const DEFAULT_MAX_ENTRIES = 200;
@@ -90,7 +91,7 @@ function regexProblem(pattern: string): string | undefined {
     new RegExp(pattern, 'i');
     return undefined;
   } catch (err) {
-    return `pattern '${pattern}' is not a valid regular expression: ${(err as Error).message}`;
+    return `pattern '${pattern}' is not a valid regular expression: ${messageOf(err)}`;
   }
 }
 

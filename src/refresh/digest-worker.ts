@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { digestFeed, type DigestInput } from './digest.js';
 import type { DigestRequest, DigestWorkerMessage } from './digest-pool.js';
+import { messageOf } from '../core/errors.js';
 
 if (!parentPort) throw new Error('refresh: digest-worker runs only as a worker thread');
 const port = parentPort;
@@ -17,7 +18,7 @@ async function answer(id: number, input: DigestInput): Promise<DigestWorkerMessa
   try {
     return { kind: 'done', id, output: await digestFeed(input) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     return { kind: 'failed', id, message, stack: error instanceof Error ? error.stack : undefined };
   }
 }

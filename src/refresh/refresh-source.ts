@@ -7,6 +7,7 @@ import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
 import type { Pacing } from './pacer.js';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './schedule.js';
 import type { RefreshDeps, RefreshSource } from './types.js';
+import { messageOf } from '../core/errors.js';
 
 type FetchOk = Extract<FetchResult, { kind: 'ok' }>;
 type FetchNotModified = Extract<FetchResult, { kind: 'not-modified' }>;
@@ -192,7 +193,7 @@ async function recordUnexpected(deps: RefreshDeps, source: RefreshSource, error:
 }
 
 function describeError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = messageOf(error);
   // Keep a stage prefix ("store: ...") when the error has one.
   return /^[a-z][\w-]*: /.test(text) ? text : `refresh: ${text}`;
 }

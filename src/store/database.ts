@@ -11,6 +11,7 @@ import * as sourceErrorKind from '../../migrations/0006_source_error_kind.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
 import { cachingConnection } from './statement-cache.js';
+import { messageOf } from '../core/errors.js';
 
 export type Db = Kysely<Database>;
 
@@ -62,7 +63,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`store: migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`store: migration ${failed} failed: ${messageOf(error)}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

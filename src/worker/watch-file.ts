@@ -4,6 +4,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { messageOf } from '../core/errors.js';
 
 export const DEFAULT_DEBOUNCE_MS = 300;
 
@@ -41,7 +42,7 @@ export function watchFile(file: string, onChange: () => void, options: WatchFile
     });
     watcher.on('error', (err) => options.log.warn({ err: err.message, file }, 'watch: the feeds file folder can no longer be watched; SIGHUP still reloads'));
   } catch (err) {
-    options.log.warn({ err: (err as Error).message, file }, 'watch: cannot watch the feeds file folder; SIGHUP still reloads');
+    options.log.warn({ err: messageOf(err), file }, 'watch: cannot watch the feeds file folder; SIGHUP still reloads');
   }
 
   return {

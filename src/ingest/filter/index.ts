@@ -1,5 +1,6 @@
 // filter: the operator's include/exclude rules for one source, as a predicate over entries.
 import type { NormalEntry } from '../../core/types.js';
+import { messageOf } from '../../core/errors.js';
 
 export interface EntryFilter {
   /** Keep only entries matching at least one of these (when given and not empty). */
@@ -13,7 +14,7 @@ function compilePatterns(patterns: readonly string[] | undefined, which: string)
     try {
       return new RegExp(pattern, 'i');
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       throw new Error(`filter: invalid ${which} pattern ${JSON.stringify(pattern)}: ${reason}`, { cause: error });
     }
   });

@@ -6,6 +6,7 @@ import { atomFeed } from './atom.js';
 import { FeedParseError } from './errors.js';
 import { readOutline, type Outline } from './outline.js';
 import { rssFeed } from './rss.js';
+import { messageOf } from '../../core/errors.js';
 
 export { FeedParseError } from './errors.js';
 
@@ -54,7 +55,7 @@ export async function parseFeed(text: string, fetchUrl: string, now: number): Pr
     }
   } catch (error) {
     if (error instanceof FeedParseError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new FeedParseError(`unexpected failure reading the feed: ${message}`, { cause: error });
   }
 }

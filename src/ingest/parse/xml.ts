@@ -3,6 +3,7 @@
 import Parser from 'rss-parser';
 import { FeedParseError } from './errors.js';
 import { readOutline, type Outline } from './outline.js';
+import { messageOf } from '../../core/errors.js';
 
 /** An element as xml2js reads it: its own text under `_`, attributes under `$`, children by name. */
 export interface XmlElement {
@@ -118,7 +119,7 @@ function elementOf(record: Record<string, unknown>, keys: ReadonlyArray<readonly
 
 /** First line of an xml2js/sax message with its position, e.g. "Unexpected close tag (line 3, column 9)". */
 function describeXmlError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const [first, ...rest] = message.split('\n');
   const line = /Line: (\d+)/.exec(rest.join('\n'))?.[1];
   const column = /Column: (\d+)/.exec(rest.join('\n'))?.[1];

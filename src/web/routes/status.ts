@@ -6,6 +6,7 @@ import { httpMetricsPlugin } from '../plugins/metrics.js';
 import { buildStatusReport, statusJson } from '../status-report.js';
 import { toStatusPage } from '../status-view.js';
 import { HTML, siteTimeFormatter } from './render.js';
+import { messageOf } from '../../core/errors.js';
 
 /** Operators' pages change with every poll: never stored by a browser or a proxy. */
 const NO_STORE = 'no-store';
@@ -36,7 +37,7 @@ export async function statusRoutes(app: FastifyInstance, ctx: WebContext): Promi
       return reply.send('ok\n');
     } catch (error) {
       // Expected when the disk or the file is gone: a warning without a stack, and a 503 for the checker.
-      request.log.warn({ err_message: error instanceof Error ? error.message : String(error) }, 'healthz: the database does not answer');
+      request.log.warn({ err_message: messageOf(error) }, 'healthz: the database does not answer');
       return reply.code(503).send('unavailable: the database does not answer\n');
     }
   });
