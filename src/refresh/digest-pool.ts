@@ -24,12 +24,8 @@ export type DigestWorkerMessage =
 export const DIGEST_TIME_BUDGET_MS = 10_000;
 
 /**
- * A worker's heap is kept small (a worker with V8's defaults let ~60 MB of garbage build up, the
- * difference between the ingest bench's peak RSS under and over 250 MB; with a worker per core, a
- * 64 MB old generation still reached 259 MB once, 40 MB peaked at 233 MB for the same speed). It is
- * also a feed's memory budget: a digest that fills it is refused. The young generation's limit
- * holds only where the process has no --max-semi-space-size: V8's flag wins, so under `npm start`
- * (8 MB semi-spaces) each worker's new space is 16 MB, as the bench measured it.
+ * A worker's heap is kept small, which holds the first pass's peak memory down (bench/ANALYSIS.md,
+ * "Reasons kept in the code"); it is also a feed's memory budget: a digest that fills it is refused.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 40 };
 
@@ -40,18 +36,12 @@ export const BIG_BODY_CHARS = 1_000_000;
 const BIG_WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
 
 /**
- * A worker idle this long is stopped, and its heap (tens of MB) given back, if no pass's end has
- * released it first (releaseIdle). Long: a new worker costs ~0.5 s of CPU to load its modules
- * before its first digest, so within a pass an idle worker waits for the next feed.
+ * A worker idle this long is stopped and its heap given back, if no pass's end has released it
+ * first (releaseIdle). Long, because a new worker costs a noticeable start before its first digest.
  */
 const RETIRE_IDLE_MS = 30_000;
 
-/**
- * One worker per core. The main thread's fetching and storing leave its core idle part of the time,
- * and a worker on every core fills those gaps: on the 2-core bench machine the first ingest pass
- * ran ~18% faster than with a worker per core beyond the first (medians of six interleaved runs,
- * 2,468 against 2,087 entries/s).
- */
+/** One worker per core: the main thread's fetching and storing leave its own core idle part of the time. */
 export function defaultDigestWorkers(): number {
   return Math.max(1, availableParallelism());
 }
@@ -106,10 +96,7 @@ export class DigestPool {
     await Promise.all([this.ordinary.close(), this.big.close()]);
   }
 
-  /**
-   * Stops the workers that have nothing to digest now (a pass has ended), giving their heaps back:
-   * two workers held ~25 MB each after a busy pass. The next digest starts a worker again.
-   */
+  /** Stops the workers that have nothing to digest now (a pass has ended), giving their heaps back; the next digest starts one again. */
   releaseIdle(): void {
     this.ordinary.releaseIdle();
   }

@@ -71,9 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 }
 
 /**
- * One short line per response instead of Fastify's two full ones (together ~15-30 µs on a cached
- * page): visitors' mistakes and server faults at info, so operators see them at the default level;
- * successful responses at debug. Fastify's other lines (stream errors and the like) stay as they are.
+ * One short line per response instead of Fastify's two full ones: visitors' mistakes and server
+ * faults at info, so operators see them at the default level; successful responses at debug.
+ * Fastify's other lines (stream errors and the like) stay as they are.
  */
 class OneLinePerResponse extends LogController {
   override incomingRequest(): void {}

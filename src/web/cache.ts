@@ -54,10 +54,7 @@ export class VersionTracker {
 
 const MIN_COMPRESS_BYTES = 860;
 
-/**
- * Quality 4: the first request after a poll pays for it, and 5 cost ~40% more time (0.3 ms on a home
- * page, ~1 ms on a feed) for ~6% fewer bytes; 4 is about gzip -6's size, still made once per version.
- */
+/** Quality 4: about gzip -6's size, made once per version; higher qualities cost the first request after a poll. */
 const BROTLI_OPTIONS = (size: number) => ({
   params: { [zlib.BROTLI_PARAM_QUALITY]: 4, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: size },
 });

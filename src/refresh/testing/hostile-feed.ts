@@ -1,5 +1,5 @@
 // A hostile feed (issue 16): an RSS item whose description nests HTML elements ~150,000 deep in
-// ~1 MB. Reading it took ~14 s and ~150 MB; tests and the bench serve it.
+// ~1 MB that once stalled the web process for seconds; tests and the bench serve it.
 
 export interface HostileFeedOptions {
   /** How deep each description's elements nest. */

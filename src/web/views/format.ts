@@ -34,10 +34,9 @@ export function timeFormatter(timeZone: string): (ms: number) => ShownTime {
 export const REMEMBERED_TIMES = 1024;
 
 /**
- * One formatter per time zone, made on first use and kept: building an Intl.DateTimeFormat costs
- * about 0.4 ms, a tenth of an uncached page's budget, and the site's zone changes only on a reload.
- * Each formatter remembers the instants it formatted (~10 µs each, 20-25 per page), up to
- * `rememberedTimes` of them; past that it forgets them all and starts again.
+ * One formatter per time zone, made on first use and kept (building an Intl.DateTimeFormat is dear,
+ * and the site's zone changes only on a reload). Each remembers up to `rememberedTimes` instants it
+ * formatted; past that it forgets them all and starts again.
  */
 export class TimeFormats {
   private readonly byZone = new Map<string, (ms: number) => ShownTime>();
