@@ -76,8 +76,8 @@ function jsonFeedObject(document: unknown): JsonObject {
 function readableItem(item: unknown, position: number): JsonObject {
   if (!isObject(item)) throw new FeedParseError(`item ${position} of the JSON Feed is not an object`);
   const hasId = idOf(item['id']) !== undefined;
-  const hasContent = ['url', 'content_html', 'content_text', 'summary'].some((key) => stringOf(item[key]) !== undefined);
-  if (!hasId && !hasContent) throw new FeedParseError(`item ${position} of the JSON Feed has no "id", "url" or content`);
+  const hasUrlOrContent = ['url', 'content_html', 'content_text', 'summary'].some((key) => stringOf(item[key]) !== undefined);
+  if (!hasId && !hasUrlOrContent) throw new FeedParseError(`item ${position} of the JSON Feed has no "id", "url" or content`);
   return item;
 }
 
