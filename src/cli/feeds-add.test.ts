@@ -20,7 +20,10 @@ async function siteHandler(): Promise<http.RequestListener> {
     page: await readFile(fixture('site-page.html'), 'utf8'),
     rss: await readFile(fixture('care-notes.rss'), 'utf8'),
     atom: await readFile(fixture('plain.atom'), 'utf8'),
+    json: await readFile(fixture('caregiver-circle.json'), 'utf8'),
   };
+  // WordPress names its REST API with rel="alternate" type="application/json" on every page: JSON, but no feed.
+  const restApiLink = '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/7">';
   const routes: Record<string, [string, string]> = {
     '/notes/': ['text/html; charset=utf-8', files.page],
     '/notes/feed.xml': ['application/rss+xml', files.rss],
@@ -31,6 +34,10 @@ async function siteHandler(): Promise<http.RequestListener> {
     '/quiet/feed/': ['application/rss+xml', files.rss.replace('Care Team Notes', 'Quiet Blog')],
     '/broken/': ['text/html', '<link rel="alternate" type="application/rss+xml" href="/broken/feed.xml">'],
     '/broken/feed.xml': ['text/html', '<html><body>Oops, not a feed</body></html>'],
+    '/circle/': ['text/html', `<title>Circle</title>${restApiLink}<link rel="alternate" type="application/feed+json" href="feed.json">`],
+    '/circle/feed.json': ['application/feed+json', files.json],
+    '/rest-only/': ['text/html', `<title>Only an API</title>${restApiLink}`],
+    '/wp-json/wp/v2/pages/7': ['application/json', '{"id":7,"title":{"rendered":"About"}}'],
   };
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -203,6 +210,38 @@ describe('runFeedsAdd: finding the feed', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${server.url}broken/ names a feed, but none could be read:`);
     expect(result.stderr).toContain(`${server.url}broken/feed.xml: parse: the document is an HTML page, not a feed`);
+    expect(await readFile(feedsFile, 'utf8')).toBe(original);
+  });
+
+  it('takes a JSON Feed URL directly, its title, description and home page with it', async () => {
+    const result = await add(`${server.url}circle/feed.json`, ...FILED);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((await sourcesNow()).at(-1)).toEqual({
+      id: 'caregiver-circle',
+      title: 'Caregiver Circle',
+      site: 'https://caregiver-circle.test/',
+      feed: `${server.url}circle/feed.json`,
+      description: 'Stories from family caregivers in North Dakota, published only as a JSON Feed.',
+      category: 'advocacy',
+    });
+    expect(result.stdout).toContain('entries:     2 in the feed now');
+  });
+
+  it('adds the JSON Feed of a page that names no other, trying it before a bare application/json link', async () => {
+    const result = await add(`${server.url}circle/`, ...FILED);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((await sourcesNow()).at(-1)).toMatchObject({ id: 'caregiver-circle', site: `${server.url}circle/`, feed: `${server.url}circle/feed.json` });
+    expect(result.stdout).toContain(`found through <link rel="alternate"> on ${server.url}circle/`);
+    expect(server.requests.map((r) => r.url)).toEqual(['/circle/', '/circle/feed.json']);
+  });
+
+  it('refuses a page whose only JSON link is not a feed, saying what it is', async () => {
+    const result = await add(`${server.url}rest-only/`, ...FILED);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${server.url}rest-only/ names a feed, but none could be read:`);
+    expect(result.stderr).toContain(`${server.url}wp-json/wp/v2/pages/7: parse: the document is JSON, not a feed: it has no "version"`);
     expect(await readFile(feedsFile, 'utf8')).toBe(original);
   });
 

@@ -47,7 +47,8 @@ interface AddRequest {
 /** A feed that fetched and parsed, and how it was found. */
 interface FoundFeed {
   feedUrl: string;
-  xml: string;
+  /** The feed document as fetched (XML or JSON). */
+  text: string;
   feed: ParsedFeed;
   /** The HTML page it was discovered from, when the URL given was a page. */
   page?: { url: string; html: string; how: 'link' | 'usual-place' };
@@ -177,13 +178,12 @@ async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>
   const first = await fetchText(url, deps);
   if (!first.ok) return { ok: false, message: `cannot fetch ${url}: ${first.message}` };
   const direct = await readAsFeed(first.value.body, first.value.finalUrl, deps.now);
-  if (direct.ok) return { ok: true, value: { ...first.value.moved(url), xml: first.value.body, feed: direct.value } };
+  if (direct.ok) return { ok: true, value: { ...first.value.moved(url), text: first.value.body, feed: direct.value } };
 
   const pageUrl = first.value.finalUrl;
   const html = first.value.body;
   const declared = discoverFeeds(html, pageUrl);
-  // The portal reads RSS and Atom; JSON Feed links are tried last.
-  const named = [...declared].sort((a, b) => Number(a.type.includes('json')) - Number(b.type.includes('json')));
+  const named = [...declared].sort((a, b) => feedTypeRank(a.type) - feedTypeRank(b.type));
   const how = named.length > 0 ? 'link' : 'usual-place';
   const candidates = (how === 'link' ? named.map((f) => f.url) : commonFeedUrls(pageUrl)).filter((c) => c !== pageUrl);
   // Guessing addresses is not what the operator asked for: say so, and where, before the requests go out.
@@ -194,11 +194,21 @@ async function findFeed(url: string, deps: FindDeps): Promise<Outcome<FoundFeed>
     const parsed = fetched.ok ? await readAsFeed(fetched.value.body, fetched.value.finalUrl, deps.now) : fetched;
     if (fetched.ok && parsed.ok) {
       const page = { url: pageUrl, html, how } as const;
-      return { ok: true, value: { ...fetched.value.moved(candidate), xml: fetched.value.body, feed: parsed.value, page } };
+      return { ok: true, value: { ...fetched.value.moved(candidate), text: fetched.value.body, feed: parsed.value, page } };
     }
     failures.push(`  ${candidate}: ${parsed.ok ? '' : parsed.message}`);
   }
   return { ok: false, message: notFoundMessage(url, direct.message, named.length, failures) };
+}
+
+/**
+ * The order a page's feed links are tried in: RSS and Atom first, the formats the portal has read
+ * longest; then JSON Feed; a bare application/json last, as it is often no feed at all (WordPress
+ * names its REST API that way on every page).
+ */
+function feedTypeRank(type: string): number {
+  if (type === 'application/feed+json') return 1;
+  return type.includes('json') ? 2 : 0;
 }
 
 function guessingNotice(pageUrl: string, candidates: string[]): string {
@@ -225,7 +235,7 @@ function notFoundMessage(url: string, notAFeed: string, namedCount: number, fail
 
 function buildSource(request: AddRequest, found: FoundFeed, category: string): SourceConfig {
   const pageFacts = found.page ? describePage(found.page.html) : {};
-  const feedFacts = describeFeed(found.xml);
+  const feedFacts = describeFeed(found.text);
   const title = request.title ?? (cleanText(found.feed.title) || pageFacts.title || new URL(found.feedUrl).hostname);
   const description =
     request.description ?? shortDescription(feedFacts.description ?? pageFacts.description ?? defaultDescription(title));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RefreshReport } from '../core/types.js';
-import { formatTable, runPoll, summarize, toRow } from './poll.js';
+import { formatTable, runPoll, summarize, toRow, type PollReport } from './poll.js';
 
 const reports: RefreshReport[] = [
   { sourceId: 'regina-holliday', outcome: 'updated', status: 200, added: 12, updated: 1, ms: 840 },
@@ -48,6 +48,25 @@ describe('toRow', () => {
   });
 });
 
+describe('a source held back by its server', () => {
+  const paused: PollReport = {
+    sourceId: 'busy', outcome: 'paused', status: 429, added: 0, updated: 0, ms: 0, until: Date.UTC(2026, 5, 1, 13),
+    error: 'not polled: its server asked for a pause (Retry-After) until 2026-06-01T13:00:00.000Z; --force polls it anyway',
+  };
+
+  it('--json gives the end of the pause as an ISO time', () => {
+    expect(toRow(paused)).toEqual({
+      id: 'busy', outcome: 'paused', status: 429, new: 0, updated: 0, ms: 0, until: '2026-06-01T13:00:00.000Z', error: paused.error,
+    });
+  });
+
+  it('the table gives it a line saying until when, and the summary counts it', () => {
+    const table = formatTable([reports[0]!, paused]);
+    expect(table).toContain('\nbusy             paused      429    0        0    0  not polled: its server asked for a pause (Retry-After) until 2026-06-01T13:00:00.000Z;');
+    expect(table.trimEnd().split('\n').at(-1)).toBe('2 sources: 1 updated, 1 paused; 12 new entries, 1 updated.');
+  });
+});
+
 describe('runPoll before polling', () => {
   const io = () => {
     const out = { stdout: '', stderr: '' };
@@ -61,6 +80,7 @@ describe('runPoll before polling', () => {
     const { out, io: pollIo } = io();
     expect(await runPoll(['--jsn'], pollIo)).toBe(2);
     expect(out.stderr).toContain('unknown argument --jsn');
+    expect(out.stderr).toContain('usage: poll [--json] [--force]');
     expect(out.stdout).toBe('');
   });
 

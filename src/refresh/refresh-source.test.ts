@@ -197,6 +197,23 @@ describe('refreshSource: failures', () => {
     expect((await h.row('blog')).next_poll_at).toBe(h.clock.now + RETRY_AFTER_CAP_MS);
   });
 
+  it("records the server's pause apart from its own backoff: only a Retry-After sets it, and an answer clears it", async () => {
+    // Shorter than the backoff: the schedule waits 15 minutes, but the server asked for one.
+    server.route('/feed.xml', statusRoute(429, { 'retry-after': '60' }));
+    const h = await benchFor('feed.xml');
+    await h.refresh('blog');
+    expect(await h.row('blog')).toMatchObject({ next_poll_at: h.clock.now + 15 * MIN, retry_after_until: h.clock.now + MIN });
+    server.route('/feed.xml', statusRoute(503));
+    await h.refresh('blog');
+    expect((await h.row('blog')).retry_after_until).toBeNull();
+    server.route('/feed.xml', statusRoute(503, { 'retry-after': '600' }));
+    await h.refresh('blog');
+    expect((await h.row('blog')).retry_after_until).toBe(h.clock.now + 10 * MIN);
+    server.route('/feed.xml', plainFeed(() => fixture('blog-v1.xml')));
+    await h.refresh('blog');
+    expect((await h.row('blog')).retry_after_until).toBeNull();
+  });
+
   it('stops polling after a 410 until the feed URL changes', async () => {
     server.route('/feed.xml', statusRoute(410));
     const h = await benchFor('feed.xml');

@@ -5,7 +5,7 @@ import type { FetchResult, RefreshReport, SourceErrorKind } from '../core/types.
 import { getEntryHashes, recordFailure, recordSuccess, saveFetch } from '../store/index.js';
 import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
 import type { Pacing } from './pacer.js';
-import { nextPollAfterFailure, nextPollAfterSuccess } from './schedule.js';
+import { nextPollAfterFailure, nextPollAfterSuccess, retryAfterUntil } from './schedule.js';
 import type { RefreshDeps, RefreshSource } from './types.js';
 import { messageOf } from '../core/errors.js';
 
@@ -165,11 +165,14 @@ interface Failure {
   retryAfterMs?: number;
 }
 
-/** A failed fetch or parse: error count up, next poll after the backoff (or the server's Retry-After). */
+/**
+ * A failed fetch or parse: error count up, next poll after the backoff (or the server's Retry-After).
+ * The server's own pause is recorded apart: an operator's poll honours it, not the backoff.
+ */
 async function recordFailed(deps: RefreshDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
   const errorCount = source.row.error_count + 1;
   const nextPollAt = nextPollAfterFailure(failure.now, errorCount, failure.retryAfterMs);
-  await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt });
+  await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt, retryAfterUntil: retryAfterUntil(failure.now, failure.retryAfterMs) });
   const report = { ...emptyReport(source, 'error'), status: failure.status, error: failure.error, errorKind: failure.errorKind };
   return { report: withMove(report, failure.movedTo), log: { nextPollAt, errorCount } };
 }

@@ -1,6 +1,8 @@
 // Refreshing many sources: bounded concurrency, never the same source twice at once, one poll_runs row a pass.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
-import { finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, startPollRun, type Db, type PollRunTotals } from '../store/index.js';
+import {
+  finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, startPollRun, type Db, type DueOptions, type PollRunTotals,
+} from '../store/index.js';
 import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
 import { refreshSource, type BodyFingerprints } from './refresh-source.js';
 import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
@@ -120,15 +122,10 @@ export function refreshAll(deps: RefreshDeps, sources: readonly RefreshSource[],
 }
 
 /**
- * The sources due now, each with its feeds-file entry: listDueSources decides (link-only, gone,
- * backing-off and not-yet-due sources are left out, the last two unless `ignoreSchedule`).
+ * The sources due now, each with its feeds-file entry: listDueSources decides (link-only sources
+ * are left out; gone, server-paused, backing-off and not-yet-due ones too, unless `options` say).
  */
-export async function dueSources(
-  db: Db,
-  config: FeedsConfig,
-  now: number,
-  options: { ignoreSchedule?: boolean } = {},
-): Promise<RefreshSource[]> {
+export async function dueSources(db: Db, config: FeedsConfig, now: number, options: DueOptions = {}): Promise<RefreshSource[]> {
   const configs = new Map(config.sources.map((s) => [s.id, s]));
   const rows = await listDueSources(db, now, options);
   return rows.flatMap((row) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, backoffMs, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.js';
+import { BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, backoffMs, nextPollAfterFailure, nextPollAfterSuccess, retryAfterUntil } from './schedule.js';
 
 const MIN = 60_000;
 
@@ -35,6 +35,20 @@ describe('nextPollAfterFailure', () => {
 
   it('caps Retry-After at seven days', () => {
     expect(nextPollAfterFailure(now, 1, 365 * 24 * 60 * MIN)).toBe(now + RETRY_AFTER_CAP_MS);
+  });
+});
+
+describe('retryAfterUntil', () => {
+  const now = Date.UTC(2026, 0, 1);
+
+  it('is the end of the pause the server asked for, capped at seven days', () => {
+    expect(retryAfterUntil(now, 10_000)).toBe(now + 10_000);
+    expect(retryAfterUntil(now, 365 * 24 * 60 * MIN)).toBe(now + RETRY_AFTER_CAP_MS);
+  });
+
+  it('is none without a Retry-After, or with one already past', () => {
+    expect(retryAfterUntil(now, undefined)).toBeUndefined();
+    expect(retryAfterUntil(now, 0)).toBeUndefined();
   });
 });
 

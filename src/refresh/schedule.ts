@@ -15,8 +15,16 @@ export function backoffMs(consecutiveErrors: number): number {
 
 /** The next poll after a failure: the backoff, or the server's Retry-After (capped at 7 days) when later. */
 export function nextPollAfterFailure(now: number, consecutiveErrors: number, retryAfterMs?: number): number {
-  const retryAfter = retryAfterMs === undefined ? 0 : Math.min(Math.max(0, retryAfterMs), RETRY_AFTER_CAP_MS);
-  return now + Math.max(backoffMs(consecutiveErrors), retryAfter);
+  return Math.max(now + backoffMs(consecutiveErrors), retryAfterUntil(now, retryAfterMs) ?? now);
+}
+
+/**
+ * Until when the server asked not to be fetched (its Retry-After, capped at 7 days), or undefined
+ * when it asked for no pause (no Retry-After, or one already past).
+ */
+export function retryAfterUntil(now: number, retryAfterMs: number | undefined): number | undefined {
+  if (retryAfterMs === undefined || retryAfterMs <= 0) return undefined;
+  return now + Math.min(retryAfterMs, RETRY_AFTER_CAP_MS);
 }
 
 /** The next poll after a success: the source's interval, or null (every pass) when it has none. */

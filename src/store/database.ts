@@ -8,6 +8,7 @@ import * as ftsAutomerge from '../../migrations/0003_fts_automerge.js';
 import * as ftsIndexPerFetch from '../../migrations/0004_fts_index_per_fetch.js';
 import * as ftsIndexInBatches from '../../migrations/0005_fts_index_in_batches.js';
 import * as sourceErrorKind from '../../migrations/0006_source_error_kind.js';
+import * as sourceRetryAfter from '../../migrations/0007_source_retry_after.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
 import { cachingConnection } from './statement-cache.js';
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_fts_index_per_fetch': ftsIndexPerFetch,
   '0005_fts_index_in_batches': ftsIndexInBatches,
   '0006_source_error_kind': sourceErrorKind,
+  '0007_source_retry_after': sourceRetryAfter,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -6,6 +6,7 @@ export {
   listActiveSources,
   listDueSources,
   listGoneSources,
+  listPausedSources,
   getSource,
   recordSuccess,
   recordFailure,
@@ -13,6 +14,7 @@ export {
   countStoredEntries,
   type SuccessState,
   type FailureState,
+  type DueOptions,
 } from './sources.js';
 export { saveFetch, getEntryHashes, type StoredEntryInput, type SaveOutcome } from './entries.js';
 export {

@@ -31,6 +31,8 @@ export interface SourcesTable {
   backoff_until: number | null;
   /** Earliest time the source may be fetched again (backoff, Retry-After or its poll interval). */
   next_poll_at: number | null;
+  /** Until when its server asked for a pause (Retry-After on 429/503), which even an operator's poll honours; null before migration 0007. */
+  retry_after_until: number | null;
   /** 1 after a 410 Gone: not polled until the operator changes its feed URL. */
   gone: Generated<number>;
   /** Target of a permanent redirect, reported to the operator. */

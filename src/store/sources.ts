@@ -46,6 +46,7 @@ const FRESH_FETCH_STATE = {
   error_count: 0,
   backoff_until: null,
   next_poll_at: null,
+  retry_after_until: null,
   gone: 0,
   moved_to: null,
   last_error: null,
@@ -62,12 +63,24 @@ export function getSource(db: Db, id: string): Promise<SourceRow | undefined> {
   return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export interface DueOptions {
+  /** An operator's poll: the portal's own schedule (backoff, poll_minutes) holds no source back. */
+  ignoreSchedule?: boolean;
+  /** An operator's forced poll: nor does what a server asked for (a Retry-After pause, a 410 Gone). */
+  ignoreServerPause?: boolean;
+}
+
 /**
- * Active sources with a feed, not stopped by a 410, whose backoff and poll interval have passed.
- * `ignoreSchedule` drops the last condition: an operator's explicit poll fetches them all.
+ * Active sources with a feed, not stopped by a 410 nor paused by their server's Retry-After, whose
+ * backoff and poll interval have passed; `options` lift those conditions for an operator's poll.
  */
-export function listDueSources(db: Db, now: number, options: { ignoreSchedule?: boolean } = {}): Promise<SourceRow[]> {
-  let query = db.selectFrom('sources').selectAll().where('active', '=', 1).where('feed_url', 'is not', null).where('gone', '=', 0);
+export function listDueSources(db: Db, now: number, options: DueOptions = {}): Promise<SourceRow[]> {
+  let query = db.selectFrom('sources').selectAll().where('active', '=', 1).where('feed_url', 'is not', null);
+  if (!options.ignoreServerPause) {
+    query = query
+      .where('gone', '=', 0)
+      .where((eb) => eb.or([eb('retry_after_until', 'is', null), eb('retry_after_until', '<=', now)]));
+  }
   if (!options.ignoreSchedule) {
     query = query.where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]));
   }
@@ -77,6 +90,19 @@ export function listDueSources(db: Db, now: number, options: { ignoreSchedule?: 
 /** Active sources stopped by a 410 Gone: not polled until the operator changes their feed URL. */
 export function listGoneSources(db: Db): Promise<SourceRow[]> {
   return db.selectFrom('sources').selectAll().where('active', '=', 1).where('gone', '=', 1).orderBy('position').execute();
+}
+
+/** Active sources (not gone) whose server's Retry-After pause lasts past `now`. */
+export function listPausedSources(db: Db, now: number): Promise<SourceRow[]> {
+  return db
+    .selectFrom('sources')
+    .selectAll()
+    .where('active', '=', 1)
+    .where('feed_url', 'is not', null)
+    .where('gone', '=', 0)
+    .where('retry_after_until', '>', now)
+    .orderBy('position')
+    .execute();
 }
 
 export interface AttemptCommon {
@@ -94,7 +120,10 @@ export interface SuccessState extends AttemptCommon {
   feed?: FeedMeta;
 }
 
-/** The source answered (200 or 304): errors cleared, validators kept. Run inside the entries' transaction. */
+/**
+ * The source answered (200 or 304): errors, a server's pause and a 410's stop (a forced poll may
+ * reach a gone source) cleared, validators kept. Run inside the entries' transaction.
+ */
 export async function recordSuccess(db: Db, sourceId: string, state: SuccessState): Promise<void> {
   await db
     .updateTable('sources')
@@ -108,6 +137,8 @@ export async function recordSuccess(db: Db, sourceId: string, state: SuccessStat
       error_count: 0,
       backoff_until: null,
       next_poll_at: state.nextPollAt,
+      retry_after_until: null,
+      gone: 0,
       moved_to: state.movedTo ?? null,
       ...(state.etag !== undefined || state.lastModified !== undefined
         ? { etag: state.etag ?? null, last_modified: state.lastModified ?? null }
@@ -131,6 +162,8 @@ export interface FailureState extends AttemptCommon {
   errorKind: SourceErrorKind;
   /** A 410: stop polling until the operator changes the URL. */
   gone?: boolean;
+  /** Until when the server asked for a pause (Retry-After on 429/503); none when it asked for none. */
+  retryAfterUntil?: number;
 }
 
 /** The fetch or parse failed: the error is written to the source's row, never thrown further. */
@@ -146,6 +179,7 @@ export async function recordFailure(db: Db, sourceId: string, state: FailureStat
       error_count: eb('error_count', '+', 1),
       backoff_until: state.nextPollAt,
       next_poll_at: state.nextPollAt,
+      retry_after_until: state.retryAfterUntil ?? null,
       gone: state.gone ? 1 : 0,
       moved_to: state.movedTo ?? null,
     }))

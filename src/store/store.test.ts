@@ -5,6 +5,8 @@ import {
   indexPendingEntries,
   listActiveSources,
   listDueSources,
+  listGoneSources,
+  listPausedSources,
   listStream,
   readStreamVersion,
   recordFailure,
@@ -125,6 +127,41 @@ describe('sources', () => {
     await syncSources(store.db, [makeSource('a', { feed: 'https://a.example.org/new-feed' })], t0);
     const due = await listDueSources(store.db, t0);
     expect(due.map((s) => [s.id, s.gone, s.error_count])).toEqual([['a', 0, 0]]);
+    // A new address is a new server: the old one's pause is no longer its business.
+    await recordFailure(store.db, 'a', { now: t0, durationMs: 1, nextPollAt: t0 + day, status: 429, error: 'busy', errorKind: 'http', retryAfterUntil: t0 + day });
+    await syncSources(store.db, [makeSource('a', { feed: 'https://a.example.org/newer-feed' })], t0);
+    expect((await listDueSources(store.db, t0)).map((s) => [s.id, s.retry_after_until])).toEqual([['a', null]]);
+  });
+
+  it("keeps a server's Retry-After pause apart from the backoff: an operator's poll honours it, a forced one does not", async () => {
+    await syncSources(store.db, [makeSource('paused'), makeSource('backing-off'), makeSource('gone')], t0);
+    const failure = { now: t0, durationMs: 1, nextPollAt: t0 + day, error: 'x', errorKind: 'http' as const };
+    await recordFailure(store.db, 'paused', { ...failure, status: 429, retryAfterUntil: t0 + 1000 });
+    await recordFailure(store.db, 'backing-off', { ...failure, status: 500 });
+    await recordFailure(store.db, 'gone', { ...failure, status: 410, errorKind: 'gone', nextPollAt: null, gone: true });
+    const ids = (rows: { id: string }[]) => rows.map((row) => row.id);
+    expect(ids(await listDueSources(store.db, t0))).toEqual([]);
+    expect(ids(await listDueSources(store.db, t0, { ignoreSchedule: true }))).toEqual(['backing-off']);
+    expect(ids(await listDueSources(store.db, t0, { ignoreSchedule: true, ignoreServerPause: true }))).toEqual(['paused', 'backing-off', 'gone']);
+    expect(ids(await listPausedSources(store.db, t0))).toEqual(['paused']);
+    // The pause ends when the server said; the backoff may last longer.
+    expect(ids(await listDueSources(store.db, t0 + 1000, { ignoreSchedule: true }))).toEqual(['paused', 'backing-off']);
+    expect(ids(await listPausedSources(store.db, t0 + 1000))).toEqual([]);
+    expect(ids(await listDueSources(store.db, t0 + 1000))).toEqual([]);
+  });
+
+  it('an answer clears a pause and a 410\'s stop (a forced poll can reach a gone source)', async () => {
+    await syncSources(store.db, [makeSource('paused'), makeSource('gone')], t0);
+    const failure = { now: t0, durationMs: 1, nextPollAt: t0 + day, error: 'x', errorKind: 'http' as const };
+    await recordFailure(store.db, 'paused', { ...failure, status: 503, retryAfterUntil: t0 + day });
+    await recordFailure(store.db, 'gone', { ...failure, status: 410, errorKind: 'gone', nextPollAt: null, gone: true });
+    for (const id of ['paused', 'gone']) await saveFetch(store.db, id, [], success(t0));
+    expect(await listPausedSources(store.db, t0)).toEqual([]);
+    expect(await listGoneSources(store.db)).toEqual([]);
+    expect((await listDueSources(store.db, t0)).map((row) => [row.id, row.retry_after_until, row.gone])).toEqual([
+      ['paused', null, 0],
+      ['gone', null, 0],
+    ]);
   });
 
   it('counts consecutive errors and honours the backoff time', async () => {

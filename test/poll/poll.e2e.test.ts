@@ -24,7 +24,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function writeFeedsFile(): Promise<string> {
+/** The sources of most tests: [id, feed path] (no path: link-only). */
+const SOURCES: ReadonlyArray<readonly [string, string?]> = [['blog', 'blog.xml'], ['undated', 'undated.xml'], ['broken', 'broken.xml'], ['gone', 'gone.xml'], ['link-only']];
+
+async function writeFeedsFile(sources = SOURCES): Promise<string> {
   const file = path.join(dir, 'feeds.yaml');
   const source = (id: string, feed?: string) =>
     [
@@ -41,21 +44,17 @@ async function writeFeedsFile(): Promise<string> {
     '  tagline: For tests.',
     '  url: https://portal.example.org/',
     'sources:',
-    source('blog', 'blog.xml'),
-    source('undated', 'undated.xml'),
-    source('broken', 'broken.xml'),
-    source('gone', 'gone.xml'),
-    source('link-only'),
+    ...sources.map(([id, feed]) => source(id, feed)),
     '',
   ].join('\n');
   await writeFile(file, text);
   return file;
 }
 
-async function poll(args: string[], extra: Partial<PollIo> = {}) {
+async function poll(args: string[], extra: Partial<PollIo> = {}, sources = SOURCES) {
   const out = { stdout: '', stderr: '' };
   const env = {
-    FEEDS_FILE: await writeFeedsFile(),
+    FEEDS_FILE: await writeFeedsFile(sources),
     DATABASE_PATH: path.join(dir, 'data', 'portal.db'),
     FETCH_TIMEOUT_MS: '5000',
     LOG_LEVEL: 'info',
@@ -157,5 +156,86 @@ describe('poll command', () => {
     expect(code).toBe(1);
     expect(out.stdout).toBe('');
     expect(out.stderr.trim().split('\n').every((l) => l.startsWith(`${file}:`))).toBe(true);
+  });
+});
+
+describe('poll command: what a server asked for', () => {
+  const HOUR = 3_600_000;
+  const PAUSED: ReadonlyArray<readonly [string, string]> = [['busy', 'busy.xml'], ['down', 'down.xml'], ['gone', 'gone.xml'], ['failing', 'failing.xml']];
+  /** The 503's Retry-After, an HTTP-date two hours ahead (whole seconds, as HTTP writes them). */
+  let downUntil: number;
+
+  beforeEach(() => {
+    downUntil = Math.floor((Date.now() + 2 * HOUR) / 1000) * 1000;
+    server.route('/busy.xml', statusRoute(429, { 'retry-after': '3600' }));
+    server.route('/down.xml', statusRoute(503, { 'retry-after': new Date(downUntil).toUTCString() }));
+    server.route('/failing.xml', statusRoute(500));
+  });
+
+  const pollJson = async (args: string[] = []) => {
+    const { code, stdout } = await poll(['--json', ...args], {}, PAUSED);
+    expect(code).toBe(0);
+    return new Map((JSON.parse(stdout) as PollRow[]).map((row) => [row.id, row]));
+  };
+  const hits = () => PAUSED.map(([, feed]) => server.hits(`/${feed}`));
+
+  it('a second poll leaves a Retry-After pause and a 410 alone, saying until when; an ordinary backoff is polled; --force polls them all', async () => {
+    const firstAt = Date.now();
+    const first = await pollJson();
+    expect([...first.values()].map((r) => [r.id, r.outcome, r.status])).toEqual([
+      ['busy', 'error', 429],
+      ['down', 'error', 503],
+      ['gone', 'gone', 410],
+      ['failing', 'error', 500],
+    ]);
+    expect(hits()).toEqual([1, 1, 1, 1]);
+
+    const second = await pollJson();
+    // The 500's backoff is the portal's own: an operator's poll overrides it. The others were not asked.
+    expect(hits()).toEqual([1, 1, 1, 2]);
+    expect(second.get('failing')).toMatchObject({ outcome: 'error', status: 500 });
+    expect(second.get('busy')).toMatchObject({ outcome: 'paused', status: 429, new: 0, updated: 0, ms: 0 });
+    const busyUntil = Date.parse(second.get('busy')?.until ?? '');
+    expect(busyUntil).toBeGreaterThanOrEqual(firstAt + HOUR);
+    expect(busyUntil).toBeLessThanOrEqual(Date.now() + HOUR);
+    expect(second.get('busy')?.error).toMatch(/Retry-After\) until \d{4}-\d\d-\d\dT[\d:.]+Z; --force polls it anyway$/);
+    expect(second.get('down')).toMatchObject({ outcome: 'paused', status: 503 });
+    expect(Math.abs(Date.parse(second.get('down')?.until ?? '') - downUntil)).toBeLessThan(5_000);
+    expect(second.get('gone')).toMatchObject({ outcome: 'gone', status: 410 });
+    expect(second.get('gone')).not.toHaveProperty('until');
+
+    const forced = await pollJson(['--force']);
+    expect(hits()).toEqual([2, 2, 2, 3]);
+    expect([...forced.values()].map((r) => [r.id, r.outcome, r.status])).toEqual([
+      ['busy', 'error', 429],
+      ['down', 'error', 503],
+      ['gone', 'gone', 410],
+      ['failing', 'error', 500],
+    ]);
+  });
+
+  it('the table gives each held-back source a line saying why and until when, and counts them', async () => {
+    await poll([], {}, PAUSED);
+    const { stdout } = await poll([], {}, PAUSED);
+    const lines = stdout.trimEnd().split('\n');
+    const line = (id: string) => lines.find((l) => l.startsWith(`${id} `)) ?? '';
+    expect(line('busy')).toMatch(/^busy\s+paused\s+429\s+0\s+0\s+0 {2}not polled: its server asked for a pause \(Retry-After\) until \d{4}-[\d-]+T[\d:.]+Z; --force polls it anyway$/);
+    expect(line('down')).toContain(`paused`);
+    expect(line('down')).toContain(`until ${new Date(downUntil).toISOString().slice(0, 16)}`);
+    expect(line('gone')).toMatch(/^gone\s+gone\s+410 .* 410 Gone: change its feed URL .*--force/);
+    expect(lines.at(-1)).toBe('4 sources: 1 error, 1 gone, 2 paused; 0 new entries, 0 updated.');
+    expect(hits()).toEqual([1, 1, 1, 2]);
+  });
+
+  it('a source that answers again after a forced poll is no longer held back', async () => {
+    await poll([], {}, PAUSED);
+    server.route('/busy.xml', plainFeed(() => fixture('blog-v1.xml')));
+    server.route('/gone.xml', plainFeed(() => fixture('undated.xml')));
+    const forced = await pollJson(['--force']);
+    expect(forced.get('busy')).toMatchObject({ outcome: 'updated', status: 200, new: 3 });
+    expect(forced.get('gone')).toMatchObject({ outcome: 'updated', status: 200, new: 2 });
+    const after = await pollJson();
+    expect(after.get('busy')).toMatchObject({ outcome: 'unchanged', status: 200 });
+    expect(after.get('gone')).toMatchObject({ outcome: 'unchanged', status: 200 });
   });
 });

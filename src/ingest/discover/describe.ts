@@ -21,14 +21,29 @@ export function describePage(html: string): PageFacts {
   return definedFacts(collapseSpace(titleEl ? DomUtils.textContent(titleEl) : ''), description);
 }
 
-/** A feed's own description: RSS <channel><description>, Atom <subtitle>, RSS 1.0 channel description. */
-export function describeFeed(xml: string): PageFacts {
-  const document = parseDocument(xml, { xmlMode: true });
+/** A feed's own description: RSS <channel><description>, Atom <subtitle>, RSS 1.0 channel description, JSON Feed's description. */
+export function describeFeed(feedText: string): PageFacts {
+  if (/^\s*\{/.test(feedText)) return describeJsonFeed(feedText);
+  const document = parseDocument(feedText, { xmlMode: true });
   const channel = DomUtils.findOne((el) => ['channel', 'feed'].includes(localName(el)), document);
   if (!channel) return {};
   const child = (names: string[]) => channel.children.find((c): c is Element => DomUtils.isTag(c) && names.includes(localName(c)));
   const text = (el: Element | undefined) => (el ? collapseSpace(stripTags(DomUtils.textContent(el))) : '');
   return definedFacts(text(child(['title'])), text(child(['description', 'subtitle', 'tagline'])));
+}
+
+/** JSON Feed's title and description, both plain text; nothing when the text is not a JSON object. */
+function describeJsonFeed(json: string): PageFacts {
+  let feed: unknown;
+  try {
+    feed = JSON.parse(json.trimStart());
+  } catch {
+    return {};
+  }
+  if (typeof feed !== 'object' || feed === null) return {};
+  const text = (value: unknown) => (typeof value === 'string' ? collapseSpace(value) : '');
+  const { title, description } = feed as Record<string, unknown>;
+  return definedFacts(text(title), text(description));
 }
 
 function localName(el: Element): string {

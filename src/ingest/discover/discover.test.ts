@@ -114,4 +114,11 @@ describe('describePage / describeFeed', () => {
     expect(describeFeed(rdf)).toEqual({ title: 'R', description: 'D' });
     expect(describeFeed('not xml')).toEqual({});
   });
+
+  it("reads a JSON Feed's title and description as plain text, and nothing from broken JSON", () => {
+    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: ' J ', description: 'Plain  <b>text</b>', items: [] });
+    expect(describeFeed(json)).toEqual({ title: 'J', description: 'Plain <b>text</b>' });
+    expect(describeFeed('{"title": ')).toEqual({});
+    expect(describeFeed('{"title": 3, "description": null}')).toEqual({});
+  });
 });

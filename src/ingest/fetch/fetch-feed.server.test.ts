@@ -36,7 +36,7 @@ describe('fetchFeed over a local server', () => {
     const url = await serve((_req, res) => res.writeHead(304).end());
     await fetchFeed(url, { etag: '"v1"', lastModified: 'Wed, 15 Jan 2025 12:00:00 GMT' }, options);
     const seen = server?.requests[0]?.headers;
-    expect(seen?.accept).toBe('application/atom+xml, application/rss+xml, application/xml, text/xml, */*;q=0.1');
+    expect(seen?.accept).toBe('application/atom+xml, application/rss+xml, application/xml, text/xml, application/feed+json;q=0.9, application/json;q=0.8, */*;q=0.1');
     expect(seen?.['accept-encoding']).toBe('gzip, deflate, br');
     expect(seen?.['user-agent']).toBe(options.userAgent);
     expect(seen?.['if-none-match']).toBe('"v1"');

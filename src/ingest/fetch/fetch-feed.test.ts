@@ -85,7 +85,7 @@ describe('request headers', () => {
   it('prefers feed types and names the portal', async () => {
     feeds()
       .get('/health/feed.xml')
-      .matchHeader('accept', 'application/atom+xml, application/rss+xml, application/xml, text/xml, */*;q=0.1')
+      .matchHeader('accept', 'application/atom+xml, application/rss+xml, application/xml, text/xml, application/feed+json;q=0.9, application/json;q=0.8, */*;q=0.1')
       .matchHeader('accept-encoding', 'gzip, deflate, br')
       .matchHeader('user-agent', options.userAgent)
       .reply(200, FEED);

@@ -1,8 +1,12 @@
 // The one GET each hop makes.
 import type { CacheValidators } from '../../core/types.js';
 
-/** Feed types first; anything else only as a last resort (some servers send feeds as text/html). */
-export const FEED_ACCEPT = 'application/atom+xml, application/rss+xml, application/xml, text/xml, */*;q=0.1';
+/**
+ * The XML feed types first; JSON Feed's types after them, so a server offering both sends RSS or
+ * Atom; anything else only as a last resort (some servers send feeds as text/html).
+ */
+export const FEED_ACCEPT =
+  'application/atom+xml, application/rss+xml, application/xml, text/xml, application/feed+json;q=0.9, application/json;q=0.8, */*;q=0.1';
 
 /** Undici's fetch decodes gzip, deflate (zlib or raw) and br bodies even when we set this ourselves. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';

@@ -5,7 +5,7 @@ import type { Enclosure, NormalEntry, ParsedFeed } from '../../core/types.js';
 import { textConstructHtml, type DefaultKind } from './content.js';
 import { parseFeedDate } from './dates.js';
 import type { ContainerOutline, ElementOutline } from './outline.js';
-import { clip, collapseWhitespace, makeExcerpt, textOfHtml } from './text.js';
+import { clip, collapseWhitespace, makeExcerpt, plainText, textOfHtml } from './text.js';
 import { absoluteHttpUrl, resolveBaseChain } from './urls.js';
 import { attrOf, children, firstText, textOf, type XmlElement, type XmlNode } from './xml.js';
 
@@ -36,6 +36,11 @@ const MAX_TITLE_LENGTH = 500;
 export function titleOf(element: XmlElement, outline: ContainerOutline | undefined, kind: DefaultKind): string {
   const html = textConstructHtml(children(element, 'title')[0], outline?.children.get('title'), kind);
   return clip(textOfHtml(html) || textOfHtml(firstText(element, ['dc:title']) ?? ''), MAX_TITLE_LENGTH);
+}
+
+/** A title the feed gives as plain text (JSON Feed's): nothing in it is read as markup or entities. */
+export function plainTitle(text: string): string {
+  return clip(plainText(text), MAX_TITLE_LENGTH);
 }
 
 export interface Content {
@@ -120,14 +125,25 @@ export function authorOf(element: XmlElement, names: readonly string[]): string 
   return undefined;
 }
 
+/** A person's name as given in plain text (JSON Feed's author name): whitespace collapsed, clipped. */
+export function personNameText(text: string): string {
+  return clip(collapseWhitespace(text.slice(0, MAX_NAME_LENGTH * 2)), MAX_NAME_LENGTH);
+}
+
 /** RSS <category> text, Atom category label or term, dc:subject; trimmed, without repeats. */
 export function categoriesOf(element: XmlElement): string[] {
+  const nodes = [...children(element, 'category'), ...children(element, 'dc:subject')];
+  return uniqueCategories(nodes.map((node) => textOf(node) || attrOf(node, 'label') || attrOf(node, 'term') || ''));
+}
+
+/** Category texts trimmed and clipped, empty ones and repeats (in any case) dropped, at most MAX_CATEGORIES. */
+export function uniqueCategories(texts: readonly string[]): string[] {
   const seen = new Set<string>();
   const categories: string[] = [];
-  for (const node of [...children(element, 'category'), ...children(element, 'dc:subject')]) {
-    const text = clip(collapseWhitespace(textOf(node) || attrOf(node, 'label') || attrOf(node, 'term') || ''), MAX_CATEGORY_LENGTH);
-    const key = text.toLowerCase();
+  for (const raw of texts) {
     if (categories.length >= MAX_CATEGORIES) break;
+    const text = clip(collapseWhitespace(raw), MAX_CATEGORY_LENGTH);
+    const key = text.toLowerCase();
     if (text && !seen.has(key)) {
       seen.add(key);
       categories.push(text);
@@ -136,14 +152,17 @@ export function categoriesOf(element: XmlElement): string[] {
   return categories;
 }
 
-function byteLength(text: string | undefined): number | undefined {
-  const trimmed = text?.trim();
+/** A byte count written as digits (XML attributes) or as a JSON number; anything else is unknown. */
+function byteLength(given: string | number | undefined): number | undefined {
+  if (typeof given === 'number') return Number.isSafeInteger(given) && given >= 0 ? given : undefined;
+  const trimmed = given?.trim();
   if (!trimmed || !/^\d+$/.test(trimmed)) return undefined;
   const value = Number(trimmed);
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
-function enclosure(url: string | undefined, type: string | undefined, length: string | undefined): Enclosure | undefined {
+/** An enclosure of an absolute `url` (undefined: none), with its type and length when they can be read. */
+export function enclosure(url: string | undefined, type: string | undefined, length: string | number | undefined): Enclosure | undefined {
   if (url === undefined) return undefined;
   const result: Enclosure = { url };
   const mime = type?.trim();
@@ -177,10 +196,17 @@ export function enclosuresOf(element: XmlElement, links: readonly LinkCandidate[
   return [...byUrl.values()];
 }
 
-interface FoundDate {
+export interface FoundDate {
   /** The first date text given, readable or not (it keys the hash id of entries without one). */
   text: string;
   value?: number;
+}
+
+/** A date given as text (a JSON Feed's RFC 3339 date): read, or kept as text when it cannot be. */
+export function foundDate(raw: string | undefined): FoundDate {
+  const text = raw?.trim() ?? '';
+  const value = text ? parseFeedDate(text) : undefined;
+  return value === undefined ? { text } : { text, value };
 }
 
 function findDate(element: XmlElement, names: readonly string[]): FoundDate {
@@ -208,8 +234,11 @@ export interface EntryDates {
 
 /** The first readable of the `published` dates (else of the `updated` ones, else `now`), and of the `updated` ones; never later than `now`. */
 export function datesOf(element: XmlElement, published: readonly string[], updated: readonly string[], now: number): EntryDates {
-  const found = findDate(element, published);
-  const changed = findDate(element, updated);
+  return entryDates(findDate(element, published), findDate(element, updated), now);
+}
+
+/** The published date (else the updated one, else `now`) and the updated one; never later than `now`. */
+export function entryDates(found: FoundDate, changed: FoundDate, now: number): EntryDates {
   const given = found.value ?? changed.value;
   const dates: EntryDates = {
     publishedAt: Math.min(given ?? now, now),

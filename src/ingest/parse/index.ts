@@ -1,9 +1,11 @@
 // parse: a feed document to the portal's one normal form. Detects the format, refuses what is not a
-// feed, and hands off to the format's adapter: RSS 0.9x/1.0/2.0 (rss.ts), Atom 0.3/1.0 (atom.ts).
+// feed, and hands off to the format's adapter: RSS 0.9x/1.0/2.0 (rss.ts), Atom 0.3/1.0 (atom.ts),
+// JSON Feed 1.0/1.1 (json-feed.ts).
 // The result is not yet sanitized: contentHtml is the source's HTML (see ../sanitize).
 import type { ParsedFeed } from '../../core/types.js';
 import { atomFeed } from './atom.js';
 import { FeedParseError } from './errors.js';
+import { jsonFeed } from './json-feed.js';
 import { readOutline, type Outline } from './outline.js';
 import { rssFeed } from './rss.js';
 import { messageOf } from '../../core/errors.js';
@@ -50,8 +52,7 @@ export async function parseFeed(text: string, fetchUrl: string, now: number): Pr
       case 'atom':
         return await atomFeed(text, format.root, { fetchUrl, now });
       case 'json':
-        // Where a JSON Feed adapter (json-feed.ts) will take over.
-        throw new FeedParseError('the document is JSON, not an RSS or Atom feed');
+        return jsonFeed(text, { fetchUrl, now });
     }
   } catch (error) {
     if (error instanceof FeedParseError) throw error;

@@ -17,6 +17,8 @@ describeWithCorpus('the root-only outline against the whole one, over the corpus
     const differ: string[] = [];
     for (const file of filesUnder(corpusRoot)) {
       const xml = readCorpusFile(file);
+      // JSON Feeds have no outline: they are read by their own adapter.
+      if (/^\s*[[{]/.test(xml)) continue;
       const fetchUrl = feedparserFetchUrl(file, xml);
       const feed = await parseFeed(xml, fetchUrl, NOW).catch(() => undefined);
       if (feed === undefined) continue;
