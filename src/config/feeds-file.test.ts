@@ -137,7 +137,7 @@ sources: []
       "feeds.yaml:4:8: 'url' must be an absolute http(s) URL, like https://example.org/ (got '/relative/')",
       "feeds.yaml:5:13: 'timezone' must be an IANA time zone, like America/Chicago (got 'Mars/Olympus')",
       "feeds.yaml:6:16: 'max_entries' must be a whole number above 0 (got -5)",
-      "feeds.yaml:7:3: unknown key 'colour' (known keys: title, tagline, url, timezone, max_entries)",
+      "feeds.yaml:7:3: unknown key 'colour' (known keys: title, tagline, url, timezone, max_entries, contributors)",
     ]);
   });
 
@@ -308,5 +308,35 @@ describe('loadFeedsFile', () => {
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
       `${folder}:1:1: cannot read the feeds file: it is a folder, not a file`,
     ]);
+  });
+});
+
+describe('parseFeedsText: contributors', () => {
+  const withContributors = (block: string) => `${SITE}  contributors:\n${block}sources:\n${GOOD_SOURCE}`;
+
+  it('reads names, optional roles and http(s) addresses, in order', () => {
+    const result = parseFeedsText(
+      withContributors('    - name: Ingrid Solberg\n      role: Nurse informaticist\n      url: https://example.org/ingrid\n    - name: " Ola Berg "\n'),
+      'feeds.yaml',
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.config.site.contributors).toEqual([
+      { name: 'Ingrid Solberg', role: 'Nurse informaticist', url: 'https://example.org/ingrid' },
+      { name: 'Ola Berg' },
+    ]);
+  });
+
+  it('leaves contributors out when the file names none', () => {
+    const result = parseFeedsText(withSources(GOOD_SOURCE), 'feeds.yaml');
+    expect(result.ok && result.config.site).not.toHaveProperty('contributors');
+  });
+
+  it('reports a bad address, a missing name, an unknown key and a non-list at FILE:LINE:COL', () => {
+    expect(issuesOf(withContributors('    - name: A\n      url: javascript:alert(1)\n    - role: Editor\n    - name: B\n      email: b@example.org\n'))).toEqual([
+      "feeds.yaml:7:12: 'url' must be an absolute http(s) URL, like https://example.org/ (got 'javascript:alert(1)')",
+      "feeds.yaml:8:7: missing required key 'name'",
+      "feeds.yaml:10:7: unknown key 'email' (known keys: name, role, url)",
+    ]);
+    expect(issuesOf(withContributors('    Ingrid Solberg\n'))[0]).toMatch(/^feeds\.yaml:6:5: 'contributors' must be a list of people, each starting with '- name:', but it is the text/);
   });
 });

@@ -76,6 +76,7 @@ function toFeedsConfig(data: FeedsFileData): FeedsConfig {
     timezone: data.site.timezone ?? DEFAULT_TIMEZONE,
     maxEntries: data.site.max_entries ?? DEFAULT_MAX_ENTRIES,
   };
+  if (data.site.contributors) site.contributors = data.site.contributors.map(({ name, role, url }) => ({ name, ...(role && { role }), ...(url && { url }) }));
   return { site, sources: data.sources.map(toSourceConfig) };
 }
 

@@ -6,7 +6,8 @@ export const DEFAULT_TIMEZONE = 'America/Chicago';
 export const DEFAULT_MAX_ENTRIES = 200;
 
 export const TOP_KEYS = ['site', 'sources'] as const;
-export const SITE_KEYS = ['title', 'tagline', 'url', 'timezone', 'max_entries'] as const;
+export const SITE_KEYS = ['title', 'tagline', 'url', 'timezone', 'max_entries', 'contributors'] as const;
+export const CONTRIBUTOR_KEYS = ['name', 'role', 'url'] as const;
 export const SOURCE_KEYS = [
   'id', 'title', 'site', 'feed', 'description', 'category', 'include', 'exclude', 'max_entries', 'poll_minutes',
 ] as const;
@@ -109,6 +110,15 @@ const siteSchema = z.strictObject(
       isTimeZone(s) ? undefined : `'timezone' must be an IANA time zone, like ${DEFAULT_TIMEZONE} (got '${s}')`,
     ).optional(),
     max_entries: positiveInt("'max_entries'").optional(),
+    contributors: z
+      .array(
+        z.strictObject(
+          { name: text("'name'"), role: text("'role'").optional(), url: httpUrl("'url'").optional() },
+          { error: blockError('each contributor', "a block of keys starting with '- name:'") },
+        ),
+        { error: (iss) => kindMessage("'contributors'", "a list of people, each starting with '- name:'", iss.input) },
+      )
+      .optional(),
   },
   { error: blockError("'site'", 'a block of keys (title, tagline, url)') },
 );
@@ -155,6 +165,7 @@ export type SourceData = FeedsFileData['sources'][number];
 export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return TOP_KEYS;
   if (path.length === 1 && path[0] === 'site') return SITE_KEYS;
+  if (path.length === 3 && path[0] === 'site' && path[1] === 'contributors') return CONTRIBUTOR_KEYS;
   if (path.length === 2 && path[0] === 'sources') return SOURCE_KEYS;
   return [];
 }

@@ -10,6 +10,16 @@ export interface SiteSettings {
   timezone: string;
   /** Newest entries kept per source unless the source says otherwise (`max_entries`, default 200). */
   maxEntries: number;
+  /** The people /about thanks (`contributors`); absent when the file names none. */
+  contributors?: Contributor[];
+}
+
+/** One person who helped make the portal, as the feeds file names them. */
+export interface Contributor {
+  name: string;
+  role?: string;
+  /** An http(s) address only. */
+  url?: string;
 }
 
 /** One source as the operator wrote it in the feeds file. */

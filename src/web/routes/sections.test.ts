@@ -45,3 +45,28 @@ describe('the static sections', () => {
     }
   });
 });
+
+describe('/about lists the contributors the feeds file names', () => {
+  it('with their roles, a link where they gave an http(s) address, everything escaped', async () => {
+    const withPeople = await startPortal();
+    try {
+      withPeople.config.site.contributors = [
+        { name: 'Ingrid <b>Solberg</b>', role: 'Nurse informaticist', url: 'https://example.org/ingrid' },
+        { name: 'Ola Berg' },
+        { name: 'Kari', url: 'javascript:alert(1)' },
+      ];
+      const body = (await withPeople.app.inject('/about')).body;
+      expect(body).toContain('<h2 id="contributors">Contributors</h2>');
+      expect(body).toContain('<li><a href="https://example.org/ingrid">Ingrid &lt;b&gt;Solberg&lt;/b&gt;</a>, Nurse informaticist</li>');
+      expect(body).toContain('<li>Ola Berg</li>');
+      expect(body).toContain('<li>Kari</li>');
+      expect(body).not.toContain('javascript:');
+    } finally {
+      await withPeople.close();
+    }
+  });
+
+  it('says the list is not filled in yet when the file names nobody', async () => {
+    expect((await portal.app.inject('/about')).body).toContain('The list of contributors is not filled in yet.');
+  });
+});

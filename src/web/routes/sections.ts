@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { listSourceSummaries } from '../../store/index.js';
 import type { WebContext } from '../deps.js';
-import { toSourceView } from '../views/models.js';
+import { contributorViews, toSourceView } from '../views/models.js';
 import { SECTIONS, type Section } from '../views/sections.js';
 import { CACHED_ROUTE, htmlPage } from './render.js';
 
@@ -22,6 +22,6 @@ async function renderSection(app: FastifyInstance, ctx: WebContext, section: Sec
     path: section.path,
     title: section.title,
     description: section.description,
-    data: { section, sources, linkOnlySources: sources.filter((s) => s.linkOnly) },
+    data: { section, sources, linkOnlySources: sources.filter((s) => s.linkOnly), contributors: contributorViews(ctx.getConfig().site.contributors) },
   });
 }

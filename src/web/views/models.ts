@@ -1,5 +1,6 @@
 // View models: stored rows turned into exactly what the templates print (already formatted, links checked).
 import { stripBidiControlsAndNoncharacters as singleLine } from '../../core/single-line-text.js';
+import type { Contributor } from '../../core/types.js';
 import type { SearchHit, SourceSummary, StreamTeaser } from '../../store/index.js';
 import { safeHref, type ShownTime } from './format.js';
 
@@ -83,4 +84,15 @@ export function toSearchResultView(hit: SearchHit, formatTime: (ms: number) => S
 
 export function sourcePath(id: string): string {
   return `/sources/${encodeURIComponent(id)}`;
+}
+
+export interface ContributorView {
+  name: string;
+  role?: string;
+  href?: string;
+}
+
+/** The feeds file's contributors, as /about lists them (a link only when the address is http(s)). */
+export function contributorViews(contributors: readonly Contributor[] | undefined): ContributorView[] {
+  return (contributors ?? []).map((person) => ({ name: person.name, role: person.role, href: safeHref(person.url) }));
 }
