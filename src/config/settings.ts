@@ -137,7 +137,7 @@ const parseDatabaseUrl: Parser<string> = (raw) => {
   if (url.hostname === '') return fail(`${DATABASE_URL_EXPECTED}; it names no host`);
   // WHATWG URLs keep a port only when it is a number from 0 to 65535 (else they do not parse); 0 is none.
   if (url.port === '0') return fail(`${DATABASE_URL_EXPECTED}; port 0 is no server's`);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const database = url.pathname.replace(/^\//, '');
   if (database === '' || database.includes('/')) return fail(`${DATABASE_URL_EXPECTED}; it names no database (the path after the host)`);
   return ok(raw);
 };
