@@ -178,7 +178,7 @@ describe('startServer', () => {
     while (feeds.hits('/blog.xml') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await running.close();
     running = undefined;
-    const store = openStore(path.join(dir, 'data', 'portal.db'));
+    const store = openStore({ kind: 'sqlite', path: path.join(dir, 'data', 'portal.db') });
     try {
       const entries = await store.db.selectFrom('entries').select('entry_id').orderBy('entry_id').execute();
       expect(entries.map((e) => e.entry_id)).toEqual(['post-1', 'post-2', 'post-3']);

@@ -1,11 +1,11 @@
 // `npm run poll`: one pass over every due source, then exit 0. A table (or, with --json, one JSON
 // array) on standard output; logs and progress on standard error.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
-import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
+import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
 import { createNetworkGuard } from '../ingest/index.js';
 import { createLogger } from '../log.js';
 import { DigestPool, Refresher, defaultDigestWorkers, dueSources, productionRefreshDeps, userAgent } from '../refresh/index.js';
-import { listGoneSources, openMigratedStore, syncSources, type OpenedStore } from '../store/index.js';
+import { listGoneSources, openMigratedStore, storeTargetOf, syncSources, type OpenedStore } from '../store/index.js';
 
 export interface PollIo {
   env: Env;
@@ -73,9 +73,9 @@ async function prepare(io: PollIo): Promise<Prepared> {
     return { ok: false };
   }
   try {
-    return { ok: true, settings, config: loaded.config, store: await openMigratedStore(settings.databasePath) };
+    return { ok: true, settings, config: loaded.config, store: await openMigratedStore(storeTargetOf(settings)) };
   } catch (error) {
-    io.stderr(`poll: cannot open the database ${settings.databasePath}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`poll: cannot open the database ${databaseLabel(settings)}: ${error instanceof Error ? error.message : String(error)}\n`);
     return { ok: false };
   }
 }

@@ -155,6 +155,11 @@ export function withoutPassword(databaseUrl: string): string {
   return databaseUrl.replace(/(\/\/[^/@:]*:)[^/]*@/, '$1***@');
 }
 
+/** The database as messages and logs name it: the SQLite file, or the PostgreSQL URL without its password. */
+export function databaseLabel(settings: Pick<Settings, 'databasePath' | 'databaseUrl'>): string {
+  return settings.databaseUrl === undefined ? settings.databasePath : withoutPassword(settings.databaseUrl);
+}
+
 const parseText: Parser<string> = (raw) => ok(raw);
 
 /** Variables whose value may hold a password: a message shows them through withoutPassword. */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../core/cursor.js';
 import { allMatches, entryLinks } from '../../../test/fixtures/web/assertions.js';
 import { fixtureEntries, startPortal, type TestPortal } from '../../../test/fixtures/web/portal-fixture.js';
+import { bumpStreamVersion } from '../../store/index.js';
 import { CONVERSATIONS_PAGE_SIZE } from './conversations.js';
 
 let portal: TestPortal | undefined;
@@ -185,7 +186,7 @@ describe('GET /conversations', () => {
       const older = pagerLink((await p.app.inject('/conversations')).body, 'next') as string;
       const before = await p.app.inject(older);
       await p.store.db.updateTable('sources').set({ title: 'A renamed source' }).where('id', '=', 'himss').execute();
-      p.store.sqlite.exec("UPDATE meta SET value = value + 1 WHERE key = 'stream_version'");
+      await bumpStreamVersion(p.store.db);
       p.app.webContext.versions.invalidate();
       const after = await p.app.inject(older);
       expect(after.headers.etag).not.toBe(before.headers.etag);
