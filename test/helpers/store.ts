@@ -1,6 +1,9 @@
 // Shared test helpers: a fresh migrated database of either kind, tests run on each, and
 // entries/sources to fill it with.
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 import type { SourceConfig } from '../../src/core/types.js';
@@ -13,6 +16,7 @@ import {
   type DatabaseKind,
   type OpenedStore,
   type StoredEntryInput,
+  type StoreTarget,
 } from '../../src/store/index.js';
 
 /** This run's PostgreSQL database (test/setup/postgres.ts), or why there is none. */
@@ -29,6 +33,33 @@ export async function freshStore(kind: DatabaseKind = 'sqlite'): Promise<OpenedS
     close: async () => {
       await store.close();
       await schema.drop();
+    },
+  };
+}
+
+/**
+ * `count` stores on one fresh database, each with connections of its own, as separate processes
+ * would have: a SQLite file in a temporary folder, or a PostgreSQL schema. `close` closes all.
+ */
+export async function freshSharedStores(kind: DatabaseKind, count: number): Promise<{ stores: OpenedStore[]; close: () => Promise<void> }> {
+  let target: StoreTarget;
+  let cleanUp: () => Promise<void>;
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'portal-shared-'));
+    target = { kind: 'sqlite', path: join(dir, 'portal.db') };
+    cleanUp = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const schema = await createTestSchema();
+    target = { kind: 'postgres', url: schema.url };
+    cleanUp = schema.drop;
+  }
+  const stores: OpenedStore[] = [];
+  for (let i = 0; i < count; i += 1) stores.push(await openMigratedStore(target));
+  return {
+    stores,
+    close: async () => {
+      for (const store of stores) await store.close();
+      await cleanUp();
     },
   };
 }
