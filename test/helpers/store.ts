@@ -100,17 +100,19 @@ async function runSql(url: string, text: string): Promise<void> {
   }
 }
 
-/** The databases a store test runs on, PostgreSQL only where this run has one. */
-export const DATABASES: readonly DatabaseKind[] = ['sqlite', 'postgres'];
-
 /**
  * `describe(name)` once per database, the body given the kind. Without a PostgreSQL server its
  * run is skipped with the reason, except under CI=true, where it fails.
  */
 export function describeEachDatabase(name: string, body: (kind: DatabaseKind) => void): void {
   describe(`${name} [sqlite]`, () => body('sqlite'));
+  describeOnPostgres(name, () => body('postgres'));
+}
+
+/** `describe(name)` on PostgreSQL only: skipped with the reason where no server answers, failing under CI=true. */
+export function describeOnPostgres(name: string, body: () => void): void {
   if (postgresUrl !== undefined) {
-    describe(`${name} [postgres]`, () => body('postgres'));
+    describe(`${name} [postgres]`, body);
   } else if (process.env.CI === 'true') {
     describe(`${name} [postgres]`, () => {
       it('needs a PostgreSQL server', () => {
@@ -123,7 +125,6 @@ export function describeEachDatabase(name: string, body: (kind: DatabaseKind) =>
     });
   }
 }
-
 export function makeSource(id: string, overrides: Partial<SourceConfig> = {}): SourceConfig {
   return {
     id,
