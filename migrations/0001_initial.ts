@@ -143,6 +143,9 @@ async function upPostgres(db: Kysely<any>): Promise<void> {
     created_at bigint NOT NULL
   )`.execute(db);
 
+  // PostgreSQL's parser keeps tags, entities, URLs, e-mail addresses and paths whole ('<script>',
+  // 'example.org/x') or skips them; FTS5 splits text at every punctuation mark. With these six
+  // characters read as spaces, the words are the ones FTS5 finds.
   await sql`CREATE TEXT SEARCH DICTIONARY portal_english_stem (TEMPLATE = snowball, LANGUAGE = english)`.execute(db);
   await sql`CREATE TEXT SEARCH CONFIGURATION portal_search (COPY = english)`.execute(db);
   await sql`ALTER TEXT SEARCH CONFIGURATION portal_search
@@ -166,7 +169,8 @@ async function upPostgres(db: Kysely<any>): Promise<void> {
     excerpt text NOT NULL,
     content_hash text NOT NULL,
     search_document tsvector GENERATED ALWAYS AS (
-      setweight(to_tsvector('portal_search', title), 'A') || setweight(to_tsvector('portal_search', content_text), 'B')
+      setweight(to_tsvector('portal_search', translate(title, '<&/.@:', '      ')), 'A')
+      || setweight(to_tsvector('portal_search', translate(content_text, '<&/.@:', '      ')), 'B')
     ) STORED,
     CONSTRAINT entries_source_entry_unique UNIQUE (source_id, entry_id)
   )`.execute(db);

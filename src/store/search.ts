@@ -128,9 +128,9 @@ const CONFIG = sql`'portal_search'::regconfig`;
 /** ts_rank's weights for D, C, B, A: titles (A) weigh five times the text (B), as bm25's 5.0 and 1.0 on SQLite. */
 const WEIGHTS = sql`'{0.1, 0.2, 0.2, 1.0}'::float4[]`;
 
-/** As FTS5's highlight() and snippet(): the whole title; about 24 words of the text around the matches. */
+/** As FTS5's highlight() and snippet(): the whole title; one passage of about 24 words around the matches. */
 const TITLE_MARKS = `HighlightAll=true, StartSel="${HIGHLIGHT_START}", StopSel="${HIGHLIGHT_END}"`;
-const SNIPPET_MARKS = `MaxWords=24, MinWords=12, ShortWord=2, StartSel="${HIGHLIGHT_START}", StopSel="${HIGHLIGHT_END}"`;
+const SNIPPET_MARKS = `MaxFragments=1, MaxWords=24, MinWords=12, StartSel="${HIGHLIGHT_START}", StopSel="${HIGHLIGHT_END}"`;
 
 const postgres = {
   /** The ids of the RANKED_MATCHES most recently stored matches. */
@@ -192,22 +192,34 @@ interface PostgresHit {
 }
 
 /**
- * ts_headline of the title and the text, over the subquery's rows `hit`. Marker characters a feed
- * put in its text are removed first, so every marker in the result is one ts_headline placed.
+ * The characters the search column reads as spaces (migration 0001), and private-use ones that
+ * stand for them while ts_headline reads the text: separators to its parser too, so it finds the
+ * words the column has, and turned back afterwards (toSearchHit).
+ */
+const SPLITTERS = '<&/.@:';
+const STAND_INS = '\uE002\uE003\uE004\uE005\uE006\uE007';
+
+/**
+ * ts_headline of the title and the text, over the subquery's rows `hit`. Markers and stand-ins a
+ * feed put in its text are removed first, so every one in the result is ours.
  */
 function headlines(match: string) {
-  const unmarked = (column: string) => sql`translate(${sql.ref(`hit.${column}`)}, ${HIGHLIGHT_START + HIGHLIGHT_END}, '')`;
+  const prepared = (column: string) =>
+    sql`translate(translate(${sql.ref(`hit.${column}`)}, ${HIGHLIGHT_START + HIGHLIGHT_END + STAND_INS}, ''), ${SPLITTERS}, ${STAND_INS})`;
   const query = sql`websearch_to_tsquery(${CONFIG}, ${match})`;
-  return sql`ts_headline(${CONFIG}, ${unmarked('title')}, ${query}, ${TITLE_MARKS}) AS title_marked,
-    ts_headline(${CONFIG}, ${unmarked('content_text')}, ${query}, ${SNIPPET_MARKS}) AS snippet_marked`;
+  return sql`ts_headline(${CONFIG}, ${prepared('title')}, ${query}, ${TITLE_MARKS}) AS title_marked,
+    ts_headline(${CONFIG}, ${prepared('content_text')}, ${query}, ${SNIPPET_MARKS}) AS snippet_marked`;
 }
 
-const MARKS = new RegExp(`[${HIGHLIGHT_START}${HIGHLIGHT_END}]`, 'g');
+const STAND_IN = new RegExp(`[${STAND_INS}]`, 'g');
+const restore = (headline: string) => headline.replace(STAND_IN, (c) => SPLITTERS[STAND_INS.indexOf(c)] ?? '');
+const OURS = new RegExp(`[${HIGHLIGHT_START}${HIGHLIGHT_END}${STAND_INS}]`, 'g');
 
 /** The row as SearchHit; the excerpt gets FTS5's '…' where it cuts the text short. */
 function toSearchHit(row: PostgresHit): SearchHit {
-  const excerpt = row.snippet_marked.replace(MARKS, '');
-  const text = row.content_text.replace(MARKS, '');
+  const snippet = restore(row.snippet_marked);
+  const excerpt = snippet.replace(OURS, '');
+  const text = row.content_text.replace(OURS, '');
   const at = text.indexOf(excerpt);
   const cutBefore = at > 0;
   const cutAfter = at >= 0 && at + excerpt.length < text.length;
@@ -218,7 +230,7 @@ function toSearchHit(row: PostgresHit): SearchHit {
     title: row.title,
     link: row.link,
     publishedAt: row.published_at,
-    titleHighlighted: row.title_marked,
-    snippet: `${cutBefore ? '…' : ''}${row.snippet_marked}${cutAfter ? '…' : ''}`,
+    titleHighlighted: restore(row.title_marked),
+    snippet: `${cutBefore ? '…' : ''}${snippet}${cutAfter ? '…' : ''}`,
   };
 }
