@@ -4,6 +4,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDbCopy } from './cli/db-copy.js';
 import { runFeedsAdd } from './cli/feeds-add.js';
 import { runFeedsCheckCommand } from './cli/feeds-check.js';
 import { runFeedsImport } from './cli/feeds-import.js';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   'feeds:check': feedsCheck,
   'feeds:add': feedsAdd,
   'feeds:import': feedsImport,
+  'db:copy': dbCopy,
 };
 
 /** Runs `argv` (the words after the script); resolves to the exit code. `serve` resolves once it has stopped. */
@@ -72,6 +74,13 @@ async function fetchSettings(settings: Settings): Promise<FetchSettings> {
     allowPrivateNetworks: settings.allowPrivateNetworks,
     now: Date.now,
   };
+}
+
+/** `db:copy --to URL [--from FILE] [--force]`: FILE defaults to DATABASE_PATH. */
+async function dbCopy(args: string[], io: CommandIo): Promise<number> {
+  const settings = settingsOrReport(io);
+  if (!settings) return 1;
+  return runDbCopy(args, settings.databasePath, io);
 }
 
 /** `feeds:check [FILE]`: FILE defaults to FEEDS_FILE. */

@@ -142,6 +142,12 @@ const parseDatabaseUrl: Parser<string> = (raw) => {
   return ok(raw);
 };
 
+/** What is wrong with a PostgreSQL URL given elsewhere than DATABASE_URL (db:copy's --to), or undefined. */
+export function databaseUrlProblem(raw: string): string | undefined {
+  const parsed = parseDatabaseUrl(raw.trim());
+  return parsed.ok ? undefined : `expected ${parsed.expected}`;
+}
+
 /**
  * The URL as messages and logs may show it: the password replaced by '***' (also in what does not
  * parse as a URL, where anything between '//user:' and '@' is taken for one).

@@ -31,4 +31,5 @@ export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_E
 export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, tallyPollRuns, type PollRunTotals, type PassTally } from './polls.js';
 export { readStreamVersion, bumpStreamVersion, pingDatabase } from './meta.js';
 export { claimDueSources, claimSource, releaseClaim, type ClaimTerms } from './claims.js';
+export { copyStore, TargetNotEmpty, type CopyReport } from './copy.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';
