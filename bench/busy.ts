@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createLogger } from '../src/log.js';
 import { defaultDigestWorkers } from '../src/refresh/index.js';
-import { openMigratedStore, syncSources } from '../src/store/index.js';
+import { openMigratedStore, readStreamVersion, syncSources } from '../src/store/index.js';
 import { buildApp } from '../src/web/index.js';
 import { createPollPasses } from '../src/worker/index.js';
 import { startChild } from './lib/child.js';
@@ -29,15 +29,14 @@ async function main(): Promise<void> {
   try {
     const { port } = await host.next<{ cmd: string; port: number }>('ready');
     await visitor.next('ready');
-    const store = await openMigratedStore(join(temp.dir, 'busy.db'));
+    const store = await openMigratedStore({ kind: 'sqlite', path: join(temp.dir, 'busy.db') });
     const config = feedsConfig(port, FEEDS);
     await syncSources(store.db, config.sources, Date.now());
-    const version = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
     const app = await buildApp({
       db: store.db,
       getConfig: () => config,
       getSiteUrl: () => config.site.url,
-      readStreamVersion: () => version.get()?.value ?? 0,
+      readStreamVersion: () => readStreamVersion(store.db),
       logger: createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: true }) }),
       metrics: new Registry(),
     });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { encodeCursor } from '../src/core/cursor.js';
 import { buildApp } from '../src/web/index.js';
+import { readStreamVersion } from '../src/store/index.js';
 import { fillTo, openFilledStore, positionAt, realConfig, type FilledStore } from './lib/fill.js';
 import { benchArgs, log, median, percentile, round, tempDir, writeResult } from './lib/report.js';
 
@@ -25,8 +26,7 @@ interface PageCost {
 
 async function app(filled: FilledStore): Promise<FastifyInstance> {
   const { store, config } = filled;
-  const version = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
-  return buildApp({ db: store.db, getConfig: () => config, getSiteUrl: () => config.site.url, readStreamVersion: () => version.get()?.value ?? 0 });
+  return buildApp({ db: store.db, getConfig: () => config, getSiteUrl: () => config.site.url, readStreamVersion: () => readStreamVersion(store.db) });
 }
 
 /** What a poll that changed entries leaves behind: a new stream version, and this process told so. */

@@ -11,7 +11,7 @@ import type { FeedsConfig } from '../src/core/types.js';
 import { createLogger } from '../src/log.js';
 import { DIGEST_TIME_BUDGET_MS } from '../src/refresh/digest-pool.js';
 import { defaultDigestWorkers, dueSources } from '../src/refresh/index.js';
-import { openMigratedStore, syncSources } from '../src/store/index.js';
+import { openMigratedStore, readStreamVersion, syncSources } from '../src/store/index.js';
 import { buildApp } from '../src/web/index.js';
 import { startChild, type Child } from './lib/child.js';
 import { benchRefresher } from './lib/ingest-setup.js';
@@ -81,15 +81,14 @@ async function main(): Promise<void> {
   try {
     const { port } = await host.next<{ cmd: string; port: number }>('ready');
     await visitor.next('ready');
-    const store = await openMigratedStore(join(temp.dir, 'hostile.db'));
+    const store = await openMigratedStore({ kind: 'sqlite', path: join(temp.dir, 'hostile.db') });
     const config = hostileConfig(port);
     await syncSources(store.db, config.sources, Date.now());
-    const version = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
     const app = await buildApp({
       db: store.db,
       getConfig: () => config,
       getSiteUrl: () => config.site.url,
-      readStreamVersion: () => version.get()?.value ?? 0,
+      readStreamVersion: () => readStreamVersion(store.db),
       logger: createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: true }) }),
       metrics: new Registry(),
     });

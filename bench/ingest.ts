@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const host = startChild('feed-server.ts', [JSON.stringify({ feeds: FEEDS, items: ITEMS })]);
   try {
     const { port, totalBytes } = await host.next<{ cmd: string; port: number; totalBytes: number }>('ready');
-    const store = await openMigratedStore(join(temp.dir, 'ingest.db'));
+    const store = await openMigratedStore({ kind: 'sqlite', path: join(temp.dir, 'ingest.db') });
     const config = feedsConfig(port, FEEDS);
     await syncSources(store.db, config.sources, Date.now());
     // One Refresher for every pass, as main.ts keeps one for the process's life.

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createLogger } from '../src/log.js';
-import { openMigratedStore } from '../src/store/index.js';
+import { openMigratedStore, readStreamVersion } from '../src/store/index.js';
 import { buildApp } from '../src/web/index.js';
 import { realConfig } from './lib/fill.js';
 
@@ -20,16 +20,15 @@ interface Args {
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 
 async function portalApp(): Promise<FastifyInstance> {
-  const store = await openMigratedStore(args.dbPath);
+  const store = await openMigratedStore({ kind: 'sqlite', path: args.dbPath });
   const config = await realConfig();
-  const version = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
   // As main.ts wires it, logging at the given level to a sink (stdout would measure the pipe).
   const log = createLogger({ level: args.logLevel, destination: pino.destination({ dest: '/dev/null', sync: true }) });
   return buildApp({
     db: store.db,
     getConfig: () => config,
     getSiteUrl: () => config.site.url,
-    readStreamVersion: () => version.get()?.value ?? 0,
+    readStreamVersion: () => readStreamVersion(store.db),
     logger: log.child({ component: 'web' }),
     // As in production: /metrics on, so every response is counted and timed.
     metrics: new Registry(),

@@ -2,6 +2,9 @@ import { sql, type Kysely } from 'kysely';
 
 // Frozen in time: this migration never imports application code.
 
+/** The database a migration runs on, as the store's migration provider passes it. */
+type Dialect = 'sqlite' | 'postgres';
+
 /**
  * New entries wait in entries_fts_pending and are indexed in batches of thousands (see the store's
  * indexPendingEntries), not one saved fetch at a time: FTS5 writes a segment per batch, and the
@@ -10,7 +13,9 @@ import { sql, type Kysely } from 'kysely';
  * row as it is then; an indexed one they keep in step as before.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<any>, dialect: Dialect = 'sqlite'): Promise<void> {
+  // FTS5 only: PostgreSQL's search column (migration 0001) needs none of it.
+  if (dialect === 'postgres') return;
   await sql`CREATE TABLE entries_fts_pending (id INTEGER PRIMARY KEY)`.execute(db);
   // Entries stored before this migration were indexed by saveFetch in the same transaction: none is pending.
   await sql`CREATE TRIGGER entries_fts_pending_insert AFTER INSERT ON entries BEGIN
@@ -33,7 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<any>, dialect: Dialect = 'sqlite'): Promise<void> {
+  if (dialect === 'postgres') return;
   await sql`INSERT INTO entries_fts (rowid, title, content_text)
     SELECT e.id, e.title, e.content_text FROM entries_fts_pending p JOIN entries e ON e.id = p.id`.execute(db);
   await sql`DROP TRIGGER entries_fts_pending_insert`.execute(db);

@@ -7,6 +7,7 @@ import { parsePrometheusText, sampleValue } from '../test/fixtures/ops/prometheu
 import { fixture, plainFeed, startFeedServer, type FeedServer } from '../test/fixtures/refresh/feed-server.js';
 import { main, packageVersion, startServer, type CommandIo, type RunningServer } from './main.js';
 import { openStore } from './store/index.js';
+import { createTestSchema, describeOnPostgres, type TestSchema } from '../test/helpers/store.js';
 
 let dir: string;
 let feeds: FeedServer;
@@ -178,7 +179,7 @@ describe('startServer', () => {
     while (feeds.hits('/blog.xml') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await running.close();
     running = undefined;
-    const store = openStore(path.join(dir, 'data', 'portal.db'));
+    const store = openStore({ kind: 'sqlite', path: path.join(dir, 'data', 'portal.db') });
     try {
       const entries = await store.db.selectFrom('entries').select('entry_id').orderBy('entry_id').execute();
       expect(entries.map((e) => e.entry_id)).toEqual(['post-1', 'post-2', 'post-3']);
@@ -190,5 +191,61 @@ describe('startServer', () => {
     }
     expect(feeds.headersOf('/blog.xml')[0]?.['user-agent']).toBe(`PatientEngagementPortal/${packageVersion()} (+https://portal.example.org/)`);
     expect(lines.some((l) => l.includes('"msg":"portal listening"'))).toBe(true);
+  });
+});
+
+describeOnPostgres('startServer and poll with DATABASE_URL', () => {
+  let schema: TestSchema;
+  beforeEach(async () => {
+    schema = await createTestSchema();
+  });
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+    await schema.drop();
+  });
+
+  const env = async (extra: Record<string, string> = {}) => ({
+    FEEDS_FILE: await feedsFile(),
+    DATABASE_PATH: path.join(dir, 'data', 'portal.db'),
+    DATABASE_URL: schema.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...extra,
+  });
+
+  it('serves and polls on PostgreSQL, leaving DATABASE_PATH untouched', async () => {
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ POLL_SCHEDULE: '0 0 1 1 *' }));
+    running = (await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) } })) as RunningServer;
+    while (!lines.some((l) => l.includes('"msg":"poll pass finished"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(lines.find((l) => l.includes('"msg":"portal listening"'))).toContain(`"database":"${schema.url}"`);
+    expect((await fetch(`${running.url}healthz`)).status).toBe(200);
+    const status = (await (await fetch(`${running.url}status.json`)).json()) as { sources: unknown[] };
+    expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3 }]);
+    const found = await (await fetch(`${running.url}search?q=rural`)).text();
+    expect(found).toContain('<mark>');
+    expect(existsSync(path.join(dir, 'data'))).toBe(false);
+    const store = openStore({ kind: 'postgres', url: schema.url });
+    try {
+      const rows = await store.db.selectFrom('entries').select('entry_id').orderBy('entry_id').execute();
+      expect(rows.map((row) => row.entry_id)).toEqual(['post-1', 'post-2', 'post-3']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('runs npm run poll against DATABASE_URL', async () => {
+    const { io, out } = captureIo(await env());
+    expect(await main(['poll', '--json'], io)).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject([{ id: 'blog', outcome: 'updated', new: 3 }]);
+    expect(existsSync(path.join(dir, 'data'))).toBe(false);
+  });
+
+  it('exits 1 naming the database without its password when the server does not answer', async () => {
+    const { io, out } = captureIo(await env({ DATABASE_URL: 'postgres://portal:hunter2@127.0.0.1:9/portal' }));
+    expect(await startServer(io, { logDestination: { write: () => {} } })).toBe(1);
+    expect(out.stderr).toContain('serve: cannot open the database postgres://portal:***@127.0.0.1:9/portal: ');
+    expect(out.stderr).not.toContain('hunter2');
   });
 });

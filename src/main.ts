@@ -4,17 +4,18 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDbCopy } from './cli/db-copy.js';
 import { runFeedsAdd } from './cli/feeds-add.js';
 import { runFeedsCheckCommand } from './cli/feeds-check.js';
 import { runFeedsImport } from './cli/feeds-import.js';
 import type { FetchSettings } from './cli/fetch-once.js';
 import { runPoll } from './cli/poll.js';
-import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
+import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
 import type { FeedsConfig } from './core/types.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
 import { startProductionRefresher, userAgent } from './refresh/index.js';
-import { openMigratedStore, syncSources, type OpenedStore } from './store/index.js';
+import { openMigratedStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type OpenedStore } from './store/index.js';
 import { buildApp } from './web/index.js';
 import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
 import { messageOf } from './core/errors.js';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   'feeds:check': feedsCheck,
   'feeds:add': feedsAdd,
   'feeds:import': feedsImport,
+  'db:copy': dbCopy,
 };
 
 /** Runs `argv` (the words after the script); resolves to the exit code. `serve` resolves once it has stopped. */
@@ -72,6 +74,13 @@ async function fetchSettings(settings: Settings): Promise<FetchSettings> {
     allowPrivateNetworks: settings.allowPrivateNetworks,
     now: Date.now,
   };
+}
+
+/** `db:copy --to URL [--from FILE] [--force]`: FILE defaults to DATABASE_PATH. */
+async function dbCopy(args: string[], io: CommandIo): Promise<number> {
+  const settings = settingsOrReport(io);
+  if (!settings) return 1;
+  return runDbCopy(args, settings.databasePath, io);
 }
 
 /** `feeds:check [FILE]`: FILE defaults to FEEDS_FILE. */
@@ -129,9 +138,9 @@ export async function startServer(io: CommandIo, options: StartOptions = {}): Pr
   const log = createLogger({ level: settings.logLevel, destination: options.logDestination ?? 'stdout' });
   let store: OpenedStore;
   try {
-    store = await openMigratedStore(settings.databasePath);
+    store = await openMigratedStore(storeTargetOf(settings));
   } catch (error) {
-    io.stderr(`serve: cannot open the database ${settings.databasePath}: ${messageOf(error)}\n`);
+    io.stderr(`serve: cannot open the database ${databaseLabel(settings)}: ${messageOf(error)}\n`);
     return 1;
   }
   try {
@@ -158,19 +167,17 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   });
   const pollMetrics = createPollMetrics({ registry, db: store.db, version: packageVersion(), feedsFile: () => live.state() });
   const siteUrl = () => settings.siteUrl ?? live.current().site.url;
-  const versionStatement = store.sqlite.prepare<[], { value: number }>("SELECT value FROM meta WHERE key='stream_version'");
-  const pingStatement = store.sqlite.prepare('SELECT 1');
   let passRunning = () => false;
   const app = await buildApp({
     db: store.db,
     getConfig: () => live.current(),
     getSiteUrl: siteUrl,
-    readStreamVersion: () => versionStatement.get()?.value ?? 0,
+    readStreamVersion: () => readStreamVersion(store.db),
     logger: log.child({ component: 'web' }),
     runtimeStatus: () => ({ config: live.state(), pollSchedule: settings.pollSchedule, passRunning: passRunning() }),
     metrics: registry,
     metricsAllowedNetworks: settings.metricsAllowedNetworks,
-    pingDatabase: () => void pingStatement.get(),
+    pingDatabase: () => pingDatabase(store.db),
   });
   await app.listen({ host: settings.host, port: settings.port });
 
@@ -212,7 +219,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   const { address, port } = app.server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   const url = `http://${host}:${port}/`;
-  log.info({ url, feeds_file: settings.feedsFile, database: settings.databasePath }, 'portal listening');
+  log.info({ url, feeds_file: settings.feedsFile, database: databaseLabel(settings) }, 'portal listening');
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import { loadFeedsFile } from '../../src/config/index.js';
 import type { FeedsConfig } from '../../src/core/types.js';
-import { openMigratedStore, syncSources, type OpenedStore } from '../../src/store/index.js';
+import { migrateStore, openSqliteStore, type SqliteStore } from '../../src/store/database.js';
+import { syncSources } from '../../src/store/index.js';
 import { articleHtml, excerptOf, plainText, rng, title } from './synthetic.js';
 
 /** Entry i is published BASE - i minutes: a bigger database adds older history, the newest page stays. */
@@ -22,7 +23,7 @@ export async function realConfig(): Promise<FeedsConfig> {
 }
 
 export interface FilledStore {
-  store: OpenedStore;
+  store: SqliteStore;
   config: FeedsConfig;
   /** Sources that have a feed, the ones entries are spread over. */
   feedSourceIds: string[];
@@ -30,7 +31,7 @@ export interface FilledStore {
 }
 
 export async function openFilledStore(path: string, config: FeedsConfig): Promise<FilledStore> {
-  const store = await openMigratedStore(path);
+  const store = await migrateStore(openSqliteStore(path));
   await syncSources(store.db, config.sources, BASE_TIME - 1000 * 86_400_000);
   const feedSourceIds = config.sources.filter((s) => s.feed !== undefined).map((s) => s.id);
   const row = store.sqlite.prepare('SELECT count(*) AS n FROM entries').get() as { n: number };

@@ -2,10 +2,10 @@
 // array) on standard output; logs and progress on standard error. The portal's own backoff holds
 // no source back, but what a server asked for does (a Retry-After pause, a 410 Gone) unless --force.
 import type { FeedsConfig, RefreshOutcome, RefreshReport } from '../core/types.js';
-import { formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
+import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { dueSources, startProductionRefresher, userAgent } from '../refresh/index.js';
-import { listGoneSources, listPausedSources, openMigratedStore, syncSources, type OpenedStore, type SourceRow } from '../store/index.js';
+import { listGoneSources, listPausedSources, openMigratedStore, storeTargetOf, syncSources, type OpenedStore, type SourceRow } from '../store/index.js';
 import { messageOf } from '../core/errors.js';
 
 export interface PollIo {
@@ -88,9 +88,9 @@ async function prepare(io: PollIo): Promise<Prepared> {
     return { ok: false };
   }
   try {
-    return { ok: true, settings, config: loaded.config, store: await openMigratedStore(settings.databasePath) };
+    return { ok: true, settings, config: loaded.config, store: await openMigratedStore(storeTargetOf(settings)) };
   } catch (error) {
-    io.stderr(`poll: cannot open the database ${settings.databasePath}: ${messageOf(error)}\n`);
+    io.stderr(`poll: cannot open the database ${databaseLabel(settings)}: ${messageOf(error)}\n`);
     return { ok: false };
   }
 }

@@ -96,6 +96,14 @@ describe('readSettings', () => {
     ['METRICS_ALLOWED_NETWORKS', '127.1', '"127.1" is neither'],
     ['METRICS_ALLOWED_NETWORKS', '0x7f.0.0.1/8', 'comma-separated networks'],
     ['METRICS_ALLOWED_NETWORKS', ', ,', 'comma-separated networks'],
+    ['DATABASE_URL', 'portal.db', 'a PostgreSQL URL like postgres://USER:PASSWORD@HOST:5432/DB'],
+    ['DATABASE_URL', 'mysql://db.internal/portal', 'the scheme must be postgres: or postgresql:'],
+    ['DATABASE_URL', 'postgres://db.internal', 'it names no database'],
+    ['DATABASE_URL', 'postgres://db.internal/', 'it names no database'],
+    ['DATABASE_URL', 'postgres:///portal', 'it names no host'],
+    ['DATABASE_URL', 'postgres://db.internal:5432x/portal', 'the port must be a number from 1 to 65535'],
+    ['DATABASE_URL', 'postgres://db.internal:70000/portal', 'the port must be a number from 1 to 65535'],
+    ['DATABASE_URL', 'postgres://db.internal:0/portal', 'port 0'],
   ])('rejects %s=%s naming the variable, the value and what is expected', (variable, value, expected) => {
     const err = settingsError({ [variable]: value });
     expect(err.problems).toHaveLength(1);
@@ -103,6 +111,25 @@ describe('readSettings', () => {
     expect(err.problems[0]?.expected).toContain(expected);
     expect(err.message).toContain(`${variable}=${JSON.stringify(value)}: expected `);
     expect(err.message).toContain(expected);
+  });
+
+  it('reads DATABASE_URL as a postgres:// or postgresql:// URL naming a database', () => {
+    expect(readSettings({}).databaseUrl).toBeUndefined();
+    for (const url of ['postgres://portal:secret@db.internal:5432/portal', 'postgresql://db.internal/portal?sslmode=require', 'postgres://u@[::1]:6432/p']) {
+      expect(readSettings({ DATABASE_URL: ` ${url} ` }).databaseUrl).toBe(url);
+    }
+  });
+
+  it.each([
+    ['mysql://portal:hunter2@db.internal/portal', 'mysql://portal:***@db.internal/portal'],
+    ['postgres://portal:hunter2@db.internal/', 'postgres://portal:***@db.internal/'],
+    ['postgres://portal:hunter2@db.internal:99999/portal', 'postgres://portal:***@db.internal:99999/portal'],
+    ['postgres://portal:hun:ter@2@db.internal:x/portal', 'postgres://portal:***@db.internal:x/portal'],
+  ])('never prints the password of a bad DATABASE_URL (%s)', (value, shown) => {
+    const err = settingsError({ DATABASE_URL: value });
+    expect(err.problems[0]?.value).toBe(shown);
+    expect(err.message).toContain(`DATABASE_URL=${JSON.stringify(shown)}: expected a PostgreSQL URL`);
+    expect(err.message).not.toMatch(/hunter2|hun:ter/);
   });
 
   it('collects every bad variable into one error', () => {

@@ -10,6 +10,8 @@ export interface Settings {
   host: string;
   feedsFile: string;
   databasePath: string;
+  /** PostgreSQL instead of SQLite (`postgres://USER:PASSWORD@HOST:PORT/DB`); absent: SQLite at databasePath. */
+  databaseUrl?: string;
   /** A node-cron expression, or 'off' to disable the scheduler and the start-up poll. */
   pollSchedule: string | 'off';
   fetchTimeoutMs: number;
@@ -123,7 +125,51 @@ function parseNetwork(item: string): string | undefined {
   return `${address.toString()}/${bits}`;
 }
 
+const DATABASE_URL_EXPECTED = 'a PostgreSQL URL like postgres://USER:PASSWORD@HOST:5432/DB';
+
+/** A postgres:// (or postgresql://) URL naming a database; host and port as the URL gives them. */
+const parseDatabaseUrl: Parser<string> = (raw) => {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  // A port out of range or not a number is the usual reason such a URL does not parse: say so.
+  if (!url && /^postgres(?:ql)?:\/\/(?:[^@/]*@)?[^:/]*:[^/]/.test(raw)) return fail(`${DATABASE_URL_EXPECTED}; the port must be a number from 1 to 65535`);
+  if (!url) return fail(DATABASE_URL_EXPECTED);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return fail(`${DATABASE_URL_EXPECTED}; the scheme must be postgres: or postgresql:`);
+  if (url.hostname === '') return fail(`${DATABASE_URL_EXPECTED}; it names no host`);
+  // WHATWG URLs keep a port only when it is a number from 0 to 65535 (else they do not parse); 0 is none.
+  if (url.port === '0') return fail(`${DATABASE_URL_EXPECTED}; port 0 is no server's`);
+  const database = url.pathname.replace(/^\//, '');
+  if (database === '' || database.includes('/')) return fail(`${DATABASE_URL_EXPECTED}; it names no database (the path after the host)`);
+  return ok(raw);
+};
+
+/** What is wrong with a PostgreSQL URL given elsewhere than DATABASE_URL (db:copy's --to), or undefined. */
+export function databaseUrlProblem(raw: string): string | undefined {
+  const parsed = parseDatabaseUrl(raw.trim());
+  return parsed.ok ? undefined : `expected ${parsed.expected}`;
+}
+
+/**
+ * The URL as messages and logs may show it: the password replaced by '***' (also in what does not
+ * parse as a URL, where anything between '//user:' and '@' is taken for one).
+ */
+export function withoutPassword(databaseUrl: string): string {
+  if (URL.canParse(databaseUrl)) {
+    const url = new URL(databaseUrl);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  }
+  return databaseUrl.replace(/(\/\/[^/@:]*:)[^/]*@/, '$1***@');
+}
+
+/** The database as messages and logs name it: the SQLite file, or the PostgreSQL URL without its password. */
+export function databaseLabel(settings: Pick<Settings, 'databasePath' | 'databaseUrl'>): string {
+  return settings.databaseUrl === undefined ? settings.databasePath : withoutPassword(settings.databaseUrl);
+}
+
 const parseText: Parser<string> = (raw) => ok(raw);
+
+/** Variables whose value may hold a password: a message shows them through withoutPassword. */
+const SECRET_BEARING = new Set(['DATABASE_URL']);
 
 /** Reads settings from the environment given; unset or blank variables take their defaults. */
 export function readSettings(env: Env): Settings {
@@ -133,7 +179,7 @@ export function readSettings(env: Env): Settings {
     if (raw === undefined || raw === '') return fallback;
     const parsed = parse(raw);
     if (parsed.ok) return parsed.value;
-    problems.push({ variable, value: raw, expected: parsed.expected });
+    problems.push({ variable, value: SECRET_BEARING.has(variable) ? withoutPassword(raw) : raw, expected: parsed.expected });
     return fallback;
   };
 
@@ -150,6 +196,8 @@ export function readSettings(env: Env): Settings {
   };
   const siteUrl = read<string | undefined>('SITE_URL', parseSiteUrl, undefined);
   if (siteUrl !== undefined) settings.siteUrl = siteUrl;
+  const databaseUrl = read<string | undefined>('DATABASE_URL', parseDatabaseUrl, undefined);
+  if (databaseUrl !== undefined) settings.databaseUrl = databaseUrl;
 
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;

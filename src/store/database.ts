@@ -1,7 +1,11 @@
+// The store's database: a SQLite file (the default) or a PostgreSQL database (DATABASE_URL),
+// opened, migrated and closed here. The repositories take the Kysely instance and stay neutral;
+// where the two databases differ, a module asks databaseKindOf(db) (dialect.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
 import * as initial from '../../migrations/0001_initial.js';
 import * as sourceFeedId from '../../migrations/0002_source_feed_id.js';
 import * as ftsAutomerge from '../../migrations/0003_fts_automerge.js';
@@ -9,6 +13,8 @@ import * as ftsIndexPerFetch from '../../migrations/0004_fts_index_per_fetch.js'
 import * as ftsIndexInBatches from '../../migrations/0005_fts_index_in_batches.js';
 import * as sourceErrorKind from '../../migrations/0006_source_error_kind.js';
 import * as sourceRetryAfter from '../../migrations/0007_source_retry_after.js';
+import * as sourceClaims from '../../migrations/0008_source_claims.js';
+import { databaseKindOf, type DatabaseKind } from './dialect.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
 import { cachingConnection } from './statement-cache.js';
@@ -16,35 +22,36 @@ import { messageOf } from '../core/errors.js';
 
 export type Db = Kysely<Database>;
 
+/** Where the store lives: a SQLite file (':memory:' for tests) or a PostgreSQL URL. */
+export type StoreTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** The store the settings name: PostgreSQL when DATABASE_URL is set, else the SQLite file at DATABASE_PATH. */
+export function storeTargetOf(settings: { databasePath: string; databaseUrl?: string }): StoreTarget {
+  return settings.databaseUrl === undefined ? { kind: 'sqlite', path: settings.databasePath } : { kind: 'postgres', url: settings.databaseUrl };
+}
+
 export interface OpenedStore {
   db: Db;
-  /** The raw connection, for pragmas, integrity checks and backups. */
-  sqlite: SqliteDatabase.Database;
+  kind: DatabaseKind;
   close: () => Promise<void>;
 }
 
-// Imported statically so the same list serves vitest, tsc's build and the bundled Docker image.
-const MIGRATIONS: Record<string, Migration> = {
-  '0001_initial': initial,
-  '0002_source_feed_id': sourceFeedId,
-  '0003_fts_automerge': ftsAutomerge,
-  '0004_fts_index_per_fetch': ftsIndexPerFetch,
-  '0005_fts_index_in_batches': ftsIndexInBatches,
-  '0006_source_error_kind': sourceErrorKind,
-  '0007_source_retry_after': sourceRetryAfter,
-};
+/** A SQLite store with its raw connection, for pragmas and checks in tests and benches; the app never needs it. */
+export interface SqliteStore extends OpenedStore {
+  kind: 'sqlite';
+  sqlite: SqliteDatabase.Database;
+}
 
-class StaticMigrationProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return MIGRATIONS;
-  }
+/** The store at `target`, not yet migrated. */
+export function openStore(target: StoreTarget): OpenedStore {
+  return target.kind === 'postgres' ? openPostgresStore(target.url) : openSqliteStore(target.path);
 }
 
 /** The page size of a new database file. */
 export const PAGE_SIZE = 8192;
 
 /** Opens (creating its folder if needed) the SQLite file, in WAL mode. ':memory:' works for tests. */
-export function openStore(path: string): OpenedStore {
+export function openSqliteStore(path: string): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
   // Takes effect only while the file is new (before WAL and the first table); an existing file
@@ -56,12 +63,71 @@ export function openStore(path: string): OpenedStore {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingConnection(sqlite) }) });
-  return { db, sqlite, close: () => db.destroy() };
+  return { db, kind: 'sqlite', sqlite, close: () => db.destroy() };
 }
 
-/** Applies pending migrations; throws with the failing migration's name. */
+/**
+ * A pool of connections to the PostgreSQL database at `url` (connections open on first use). pg
+ * reads BIGINT as a string by default; here, and only for this pool, as a number: the store's
+ * BIGINTs are milliseconds, ids and counts, all far below 2^53.
+ */
+function openPostgresStore(url: string): OpenedStore {
+  const pool = new pg.Pool({ connectionString: url, types: { getTypeParser: bigintAsNumber } });
+  // A broken idle connection (a server restart) leaves the pool; without a listener it would end the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+const bigintAsNumber = ((oid: number, format?: 'text' | 'binary') =>
+  oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+
+/** A migration as ours are written: told which database it runs on, so it can make what that one needs. */
+interface DialectMigration {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  up(db: Kysely<any>, dialect: DatabaseKind): Promise<void>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  down?(db: Kysely<any>, dialect: DatabaseKind): Promise<void>;
+}
+
+// Imported statically so the same list serves vitest, tsc's build and the bundled Docker image.
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001_initial': initial,
+  '0002_source_feed_id': sourceFeedId,
+  '0003_fts_automerge': ftsAutomerge,
+  '0004_fts_index_per_fetch': ftsIndexPerFetch,
+  '0005_fts_index_in_batches': ftsIndexInBatches,
+  '0006_source_error_kind': sourceErrorKind,
+  '0007_source_retry_after': sourceRetryAfter,
+  '0008_source_claims': sourceClaims,
+};
+
+class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: DatabaseKind) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const withDialect = Object.entries(MIGRATIONS).map(([name, migration]): [string, Migration] => {
+      const { up, down } = migration;
+      return [name, { up: (db) => up(db, this.dialect), ...(down ? { down: (db) => down(db, this.dialect) } : {}) }];
+    });
+    return Object.fromEntries(withDialect);
+  }
+}
+
+/**
+ * Applies pending migrations; throws with the failing migration's name. On PostgreSQL Kysely's
+ * Migrator holds an advisory lock while it reads what is applied and applies the rest, in one
+ * transaction: processes starting at once apply each migration once, the others wait and find
+ * nothing left to do.
+ */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+  const dialect = databaseKindOf(db);
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(dialect),
+    // Kysely looks for its own tables in every schema unless told one: name the store's own.
+    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -70,12 +136,23 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+async function currentSchema(db: Db): Promise<string> {
+  const result = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
+  const schema = result.rows[0]?.schema;
+  if (!schema) throw new Error('store: the PostgreSQL search_path names no schema to create the tables in');
+  return schema;
+}
+
 /**
- * Opens the store and migrates it: what start-up, `npm run poll` and tests all do. Entries a
- * stopped process left waiting for the search index are indexed now.
+ * Opens the store and migrates it: what start-up, `npm run poll` and tests all do. On SQLite,
+ * entries a stopped process left waiting for the search index are indexed now.
  */
-export async function openMigratedStore(path: string): Promise<OpenedStore> {
-  const store = openStore(path);
+export function openMigratedStore(target: StoreTarget): Promise<OpenedStore> {
+  return migrateStore(openStore(target));
+}
+
+/** Migrates a store just opened (see openMigratedStore); closes it when that fails. */
+export async function migrateStore<Store extends OpenedStore>(store: Store): Promise<Store> {
   try {
     await migrateToLatest(store.db);
     await indexPendingEntries(store.db);

@@ -1,8 +1,8 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { NormalEntry } from '../core/types.js';
 import type { Db } from './database.js';
 import { bumpStreamVersion } from './meta.js';
-import { INDEX_BATCH, countPendingEntries, indexPendingIn } from './search-index.js';
+import { indexFullBatch } from './search-index.js';
 import type { Database, EntryRow } from './schema.js';
 import { recordSuccess, type SuccessState } from './sources.js';
 
@@ -94,7 +94,7 @@ function entryColumns(entry: StoredEntryInput, now: number) {
 /** Rows per INSERT: 15 values each stays far below the databases' limits on bound values. */
 const INSERT_ROWS = 500;
 
-/** Inserts the new entries; a trigger queues each for the full-text index, written once a batch has gathered (search-index.ts). */
+/** Inserts the new entries; on SQLite a trigger queues each for the full-text index, written once a batch has gathered (search-index.ts). */
 async function insertEntries(trx: Trx, sourceId: string, entries: readonly StoredEntryInput[], now: number): Promise<number> {
   if (entries.length === 0) return 0;
   const rows = entries.map((entry) => ({
@@ -107,7 +107,7 @@ async function insertEntries(trx: Trx, sourceId: string, entries: readonly Store
   for (let start = 0; start < rows.length; start += INSERT_ROWS) {
     await trx.insertInto('entries').values(rows.slice(start, start + INSERT_ROWS)).execute();
   }
-  if ((await countPendingEntries(trx)) >= INDEX_BATCH) await indexPendingIn(trx);
+  await indexFullBatch(trx);
   return entries.length;
 }
 
@@ -140,20 +140,26 @@ async function updateEntry(trx: Trx, sourceId: string, entry: StoredEntryInput, 
   return !sameForReaders;
 }
 
-/** Deletes all but the newest `keep` entries of a source; returns how many went. */
+/**
+ * Deletes all but the newest `keep` entries of a source; returns how many went. The newest one
+ * past them is found first, then it and every older one go: one SQL for both databases (an
+ * OFFSET without LIMIT is written differently in each), two walks of entries_source_newest.
+ */
 async function applyRetention(trx: Trx, sourceId: string, keep: number): Promise<number> {
+  const newestDropped = await trx
+    .selectFrom('entries')
+    .select(['published_at', 'id'])
+    .where('source_id', '=', sourceId)
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(keep)
+    .executeTakeFirst();
+  if (!newestDropped) return 0;
   const result = await trx
     .deleteFrom('entries')
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('entries')
-        .select('id')
-        .where('source_id', '=', sourceId)
-        .orderBy('published_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(-1)
-        .offset(keep),
-    )
+    .where('source_id', '=', sourceId)
+    .where(sql<boolean>`(published_at, id) <= (${newestDropped.published_at}, ${newestDropped.id})`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

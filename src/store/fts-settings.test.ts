@@ -102,12 +102,12 @@ describe('indexing in batches (migrations 0004 and 0005)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'portal-fts-'));
     try {
       const file = join(dir, 'portal.db');
-      const first = await openMigratedStore(file);
+      const first = await openMigratedStore({ kind: 'sqlite', path: file });
       await syncSources(first.db, [makeSource('a')], t0);
       await saveFetch(first.db, 'a', [makeEntry('e1', { contentText: 'leftover' })], success(t0));
       expect(await countPendingEntries(first.db)).toBe(1);
       await first.close();
-      const reopened = await openMigratedStore(file);
+      const reopened = await openMigratedStore({ kind: 'sqlite', path: file });
       expect(await countPendingEntries(reopened.db)).toBe(0);
       expect((await searchEntries(reopened.db, 'leftover', 10)).length).toBe(1);
       await reopened.close();

@@ -1,5 +1,6 @@
-// The store's public face: the SQLite database and its repositories. No network, no ingest code.
-export { openStore, openMigratedStore, migrateToLatest, type Db, type OpenedStore } from './database.js';
+// The store's public face: the database (SQLite or PostgreSQL) and its repositories. No network, no ingest code.
+export { openStore, openMigratedStore, migrateToLatest, storeTargetOf, type Db, type OpenedStore, type StoreTarget } from './database.js';
+export type { DatabaseKind } from './dialect.js';
 export type { Database, SourceRow, EntryRow, PollRunRow } from './schema.js';
 export {
   syncSources,
@@ -30,5 +31,7 @@ export {
 export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
 export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, tallyPollRuns, type PollRunTotals, type PassTally } from './polls.js';
-export { readStreamVersion, bumpStreamVersion } from './meta.js';
+export { readStreamVersion, bumpStreamVersion, pingDatabase } from './meta.js';
+export { claimDueSources, claimSource, releaseClaim, type ClaimTerms } from './claims.js';
+export { copyStore, TargetNotEmpty, type CopyReport } from './copy.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';

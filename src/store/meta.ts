@@ -1,3 +1,4 @@
+// The meta table's counters, and the cheapest question that tells whether the database answers.
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 
@@ -13,4 +14,9 @@ export async function bumpStreamVersion(db: Db): Promise<void> {
     .set({ value: sql<number>`value + 1` })
     .where('key', '=', 'stream_version')
     .execute();
+}
+
+/** Resolves when the database answers a SELECT 1; rejects with its error otherwise (for /healthz). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`SELECT 1`.execute(db);
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEntry, makeSource } from '../../test/helpers/store.js';
-import { PAGE_SIZE } from './database.js';
-import { openMigratedStore, saveFetch, syncSources } from './index.js';
+import { PAGE_SIZE, migrateStore, openSqliteStore } from './database.js';
+import { saveFetch, syncSources } from './index.js';
 
 let dir: string;
 beforeEach(() => {
@@ -19,7 +19,7 @@ const t0 = Date.UTC(2026, 0, 1);
 
 describe('the page size of the database file', () => {
   it('is PAGE_SIZE for a new file, in WAL mode', async () => {
-    const store = await openMigratedStore(join(dir, 'new.db'));
+    const store = await migrateStore(openSqliteStore(join(dir, 'new.db')));
     try {
       expect(PAGE_SIZE).toBe(8192);
       expect(store.sqlite.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
@@ -37,7 +37,7 @@ describe('the page size of the database file', () => {
     old.exec('CREATE TABLE made_before (id INTEGER PRIMARY KEY)');
     old.close();
 
-    const store = await openMigratedStore(path);
+    const store = await migrateStore(openSqliteStore(path));
     try {
       expect(store.sqlite.pragma('page_size', { simple: true })).toBe(4096);
       await syncSources(store.db, [makeSource('a')], t0);

@@ -40,6 +40,12 @@ export interface SourcesTable {
   entry_count: Generated<number>;
   newest_entry_at: number | null;
   created_at: number;
+  /** The process that holds the source now (migration 0007); null: free. */
+  claimed_by: string | null;
+  /** When that claim lapses (ms); past it the source is free whoever holds it. */
+  claimed_until: number | null;
+  /** The process whose fetch was recorded last. */
+  last_polled_by: string | null;
 }
 
 export interface EntriesTable {
@@ -88,7 +94,7 @@ export interface Database {
   entries: EntriesTable;
   poll_runs: PollRunsTable;
   meta: MetaTable;
-  /** Entries waiting for the full-text index (migration 0005). */
+  /** Entries waiting for the full-text index (migration 0005; SQLite only). */
   entries_fts_pending: { id: number };
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { FeedMeta, SourceConfig, SourceErrorKind } from '../core/types.js';
 import type { Db } from './database.js';
 import { bumpStreamVersion } from './meta.js';
@@ -22,7 +23,12 @@ export async function syncSources(db: Db, sources: readonly SourceConfig[], now:
         active: 1,
       };
       if (!existing.has(source.id)) {
-        await trx.insertInto('sources').values({ id: source.id, ...fields, created_at: now }).execute();
+        // Another process starting on the same database may have just added it: then it stays as that one wrote it.
+        await trx
+          .insertInto('sources')
+          .values({ id: source.id, ...fields, created_at: now })
+          .onConflict((conflict) => conflict.column('id').doNothing())
+          .execute();
         continue;
       }
       const urlChanged = existing.get(source.id) !== fields.feed_url;
@@ -111,6 +117,8 @@ export interface AttemptCommon {
   /** Earliest next fetch: the poll interval on success, the backoff on failure. */
   nextPollAt: number | null;
   movedTo?: string;
+  /** The process that fetched: recorded as last_polled_by, and its claim on the source released. */
+  owner?: string;
 }
 
 export interface SuccessState extends AttemptCommon {
@@ -151,6 +159,7 @@ export async function recordSuccess(db: Db, sourceId: string, state: SuccessStat
             feed_atom_id: state.feed.id ?? null,
           }
         : {}),
+      ...pollerColumns(state.owner),
     })
     .where('id', '=', sourceId)
     .execute();
@@ -182,9 +191,20 @@ export async function recordFailure(db: Db, sourceId: string, state: FailureStat
       retry_after_until: state.retryAfterUntil ?? null,
       gone: state.gone ? 1 : 0,
       moved_to: state.movedTo ?? null,
+      ...pollerColumns(state.owner),
     }))
     .where('id', '=', sourceId)
     .execute();
+}
+
+/** Who polled, and the end of its claim (a claim another process holds stays as it is). */
+function pollerColumns(owner: string | undefined) {
+  if (owner === undefined) return {};
+  return {
+    last_polled_by: owner,
+    claimed_by: sql<string | null>`CASE WHEN claimed_by = ${owner} THEN NULL ELSE claimed_by END`,
+    claimed_until: sql<number | null>`CASE WHEN claimed_by = ${owner} THEN NULL ELSE claimed_until END`,
+  };
 }
 
 /** Each active source with a feed: its consecutive errors and last success, for monitoring. */

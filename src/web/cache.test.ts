@@ -225,6 +225,85 @@ describe('VersionTracker', () => {
   });
 });
 
+describe('VersionTracker over an asynchronous read (the database)', () => {
+  /** A read that resolves only when the test says so. */
+  function slowStore(initial: number) {
+    let stored = initial;
+    const pending: (() => void)[] = [];
+    return {
+      set: (v: number) => void (stored = v),
+      read: () => new Promise<number>((resolve) => pending.push(() => resolve(stored))),
+      reads: () => pending.length,
+      answer: async () => {
+        for (const resolve of pending.splice(0)) resolve();
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    };
+  }
+
+  it('serves the last known version while a read is in flight, at most one read at a time, once per maxAgeMs', async () => {
+    const store = slowStore(5);
+    let now = 1000;
+    const tracker = new VersionTracker(store.read, 1000, () => now);
+    const unknown = tracker.current();
+    expect(unknown).toBeLessThan(0);
+    expect(tracker.current()).toBe(unknown);
+    expect(store.reads()).toBe(1);
+    await store.answer();
+    expect(tracker.current()).toBe(5);
+    store.set(6);
+    now += 999;
+    expect(tracker.current()).toBe(5);
+    expect(store.reads()).toBe(0);
+    now += 1;
+    expect(tracker.current()).toBe(5);
+    expect(tracker.current()).toBe(5);
+    expect(store.reads()).toBe(1);
+    await store.answer();
+    expect(tracker.current()).toBe(6);
+  });
+
+  it('after invalidate() answers a version no cached response carries until a read begun after it answers', async () => {
+    const store = slowStore(5);
+    const tracker = new VersionTracker(store.read, 1000, () => 1000);
+    const first = tracker.current();
+    await store.answer();
+    expect(tracker.current()).toBe(5);
+    store.set(6);
+    tracker.invalidate();
+    const afterChange = tracker.current();
+    expect([first, 5, 6]).not.toContain(afterChange);
+    // A read begun before the next invalidate() comes back too late: its answer is not kept.
+    tracker.invalidate();
+    const again = tracker.current();
+    expect([first, 5, 6, afterChange]).not.toContain(again);
+    await store.answer();
+    expect(tracker.current()).toBe(6);
+  });
+
+  it('keeps the last known version when a read fails, and asks again', async () => {
+    let fail = false;
+    let reads = 0;
+    const tracker = new VersionTracker(
+      async () => {
+        reads += 1;
+        if (fail) throw new Error('database gone');
+        return 3;
+      },
+      0,
+    );
+    tracker.current();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(tracker.current()).toBe(3);
+    fail = true;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(tracker.current()).toBe(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(tracker.current()).toBe(3);
+    expect(reads).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe('chooseEncoding', () => {
   it.each([
     ['gzip, deflate, br', 2000, 'br'],

@@ -26,29 +26,60 @@ interface CachedResponse {
 
 /**
  * Knows the stream's version: the stored counter, read at most every `maxAgeMs`, or at once after
- * `invalidate()` (a poll in this process changed entries).
+ * `invalidate()` (a poll in this process changed entries). `current()` answers at once: a read
+ * that returns a promise (the database's) refreshes the known version in the background, and the
+ * last known one is served meanwhile. While none is known (before the first read, after an
+ * invalidate) it answers a number of its own that no cached response carries, so nothing cached
+ * is served until the read comes back.
  */
 export class VersionTracker {
-  private cached = -1;
+  private known = -1;
   private readAt = 0;
+  /** Unknown versions handed out so far: each is -unknowns, never seen twice. */
+  private unknowns = 1;
+  /** The read in flight, if any; one at a time. */
+  private reading: Promise<void> | undefined;
 
   constructor(
-    private readonly readVersion: () => number,
+    private readonly readVersion: () => number | Promise<number>,
     private readonly maxAgeMs = 1000,
     private readonly clock: () => number = Date.now,
   ) {}
 
   current(): number {
     const now = this.clock();
-    if (this.cached < 0 || now - this.readAt >= this.maxAgeMs) {
-      this.cached = this.readVersion();
-      this.readAt = now;
-    }
-    return this.cached;
+    if (this.known < 0 || now - this.readAt >= this.maxAgeMs) this.read(now);
+    return this.known;
   }
 
   invalidate(): void {
-    this.cached = -1;
+    this.unknowns += 1;
+    this.known = -this.unknowns;
+    // A read begun before now may give the version from before the change: it is not waited for, nor kept.
+    this.reading = undefined;
+  }
+
+  private read(now: number): void {
+    if (this.reading) return;
+    const version = this.readVersion();
+    if (typeof version === 'number') return this.learn(version, now);
+    const unknownsAtStart = this.unknowns;
+    const reading: Promise<void> = version.then(
+      (read) => {
+        if (this.unknowns === unknownsAtStart) this.learn(read, now);
+      },
+      // The database did not answer: keep what is known, and ask again on the next request.
+      () => undefined,
+    );
+    this.reading = reading;
+    void reading.finally(() => {
+      if (this.reading === reading) this.reading = undefined;
+    });
+  }
+
+  private learn(version: number, readAt: number): void {
+    this.known = version;
+    this.readAt = readAt;
   }
 }
 

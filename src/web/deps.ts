@@ -13,8 +13,8 @@ export interface AppDeps {
   getConfig: () => FeedsConfig;
   /** Public base URL for absolute links (SITE_URL, else site.url), ending in '/'. */
   getSiteUrl: () => string;
-  /** Reads the stored stream version synchronously (a prepared statement on the raw connection). */
-  readStreamVersion: () => number;
+  /** Reads the stored stream version (the store's readStreamVersion); a plain number serves tests. */
+  readStreamVersion: () => number | Promise<number>;
   /** Folder of layouts/, partials/ and pages/ (default: the repository's templates/). */
   templatesDir?: string;
   /** Folder served under /static/ (default: the repository's public/). */
@@ -27,8 +27,8 @@ export interface AppDeps {
   metrics?: Registry;
   /** Who may read /metrics, as CIDRs (METRICS_ALLOWED_NETWORKS); default loopback only. */
   metricsAllowedNetworks?: readonly string[];
-  /** Throws when the database does not answer (a SELECT 1 on the raw handle), for /healthz. */
-  pingDatabase?: () => void;
+  /** Rejects (or throws) when the database does not answer (the store's pingDatabase), for /healthz. */
+  pingDatabase?: () => void | Promise<void>;
 }
 
 /** What routes get from the app: the deps plus the shared caches. */

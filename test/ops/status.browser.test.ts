@@ -47,9 +47,11 @@ describe.skipIf(!hasChromium && !required)('/status in Chromium', () => {
     await recordSuccess(db, 'health-it-buzz', { now: NOW - 4 * MINUTE, status: 304, durationMs: 12, nextPollAt: null, movedTo: 'https://moved.example.org/feed' });
     await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', errorKind: 'gone', durationMs: 9, nextPollAt: null, gone: true });
     // A long address must wrap, not push the page wider.
-    portal.store.sqlite
-      .prepare("UPDATE sources SET feed_url = ? WHERE id = 'regina-holliday'")
-      .run(`https://reginaholliday.blogspot.example.com/feeds/posts/default?alt=rss&max-results=200&orderby=published&${'x'.repeat(60)}=1`);
+    await db
+      .updateTable('sources')
+      .set({ feed_url: `https://reginaholliday.blogspot.example.com/feeds/posts/default?alt=rss&max-results=200&orderby=published&${'x'.repeat(60)}=1` })
+      .where('id', '=', 'regina-holliday')
+      .execute();
     await finishPollRun(db, run, NOW - 3 * MINUTE, { sourcesDue: 5, fetched: 3, notModified: 1, errors: 2, entriesAdded: 0, entriesUpdated: 0 });
     await portal.app.listen({ host: '127.0.0.1', port: 0 });
     context = await chromium.launchPersistentContext(join(tempDir, 'profile'), {

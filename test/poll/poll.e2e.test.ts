@@ -121,7 +121,7 @@ describe('poll command', () => {
 
   it('stores what it fetched in the DATABASE_PATH database, with a poll run', async () => {
     await poll([]);
-    const store = openStore(path.join(dir, 'data', 'portal.db'));
+    const store = openStore({ kind: 'sqlite', path: path.join(dir, 'data', 'portal.db') });
     try {
       const counts = await store.db.selectFrom('entries').select(['source_id']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('source_id').orderBy('source_id').execute();
       expect(counts).toEqual([

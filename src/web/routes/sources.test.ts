@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncSources } from '../../store/index.js';
+import { bumpStreamVersion, syncSources } from '../../store/index.js';
 import { entryLinks } from '../../../test/fixtures/web/assertions.js';
 import { fixtureEntries, fixtureSources, startPortal, type TestPortal } from '../../../test/fixtures/web/portal-fixture.js';
 import { SOURCE_PAGE_ENTRIES } from './sources.js';
@@ -78,7 +78,7 @@ describe('GET /sources/:id', () => {
     expect(again.body).toBe(first.body);
     expect({ ...again.headers, date: undefined }).toEqual({ ...first.headers, date: undefined });
     await syncSources(portal!.store.db, fixtureSources().filter((s) => s.id !== 'himss'), Date.now());
-    portal!.store.sqlite.exec("UPDATE meta SET value = value + 1 WHERE key = 'stream_version'");
+    await bumpStreamVersion(portal!.store.db);
     portal!.app.webContext.versions.invalidate();
     expect((await get('/sources/himss')).statusCode).toBe(404);
   });

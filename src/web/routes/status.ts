@@ -30,10 +30,10 @@ export async function statusRoutes(app: FastifyInstance, ctx: WebContext): Promi
     return reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8').send(JSON.stringify(statusJson(report), null, 2));
   });
 
-  app.get('/healthz', (request, reply) => {
+  app.get('/healthz', async (request, reply) => {
     reply.header('cache-control', NO_STORE).type('text/plain; charset=utf-8');
     try {
-      pingDatabase(ctx);
+      await pingDatabase(ctx);
       return reply.send('ok\n');
     } catch (error) {
       // Expected when the disk or the file is gone: a warning without a stack, and a 503 for the checker.
@@ -70,8 +70,8 @@ function scraperCheck(cidrs: readonly string[]): (request: FastifyRequest) => bo
   };
 }
 
-/** A SELECT 1 through the raw handle main.ts gave, else the stream-version read (also on the raw handle). */
-function pingDatabase(ctx: WebContext): void {
-  if (ctx.pingDatabase) ctx.pingDatabase();
-  else ctx.readStreamVersion();
+/** The ping main.ts gave (a SELECT 1), else a read of the stream version. */
+async function pingDatabase(ctx: WebContext): Promise<void> {
+  if (ctx.pingDatabase) await ctx.pingDatabase();
+  else await ctx.readStreamVersion();
 }

@@ -1,0 +1,78 @@
+// Leases on sources, so processes sharing one database never fetch a source at once. A claim
+// names its owner and lapses at claimed_until: a process that died holds nothing for long.
+// PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so claimers running at once
+// each take other rows instead of queueing behind one another (pg-boss and graphile-worker's
+// idiom). SQLite: the same UPDATE without it; one statement is one write transaction, and
+// SQLite lets one writer at a time.
+import type { ExpressionBuilder } from 'kysely';
+import type { Db } from './database.js';
+import { databaseKindOf } from './dialect.js';
+import type { Database, SourceRow } from './schema.js';
+
+export interface ClaimTerms {
+  /** Who claims: unique per process (host, pid, start time...). */
+  owner: string;
+  now: number;
+  /** How long the claim holds unless released or renewed. */
+  leaseMs: number;
+}
+
+/**
+ * Claims up to `limit` due sources (as listDueSources means due) that no process holds, and
+ * returns them, in the feeds file's order. A claim past its claimed_until is free. One the owner
+ * holds already is not handed out again: it is still being fetched.
+ */
+export async function claimDueSources(db: Db, terms: ClaimTerms & { limit: number }): Promise<SourceRow[]> {
+  let candidates = db
+    .selectFrom('sources')
+    .select('id')
+    .where('active', '=', 1)
+    .where('feed_url', 'is not', null)
+    .where('gone', '=', 0)
+    .where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', terms.now)]))
+    .where((eb) => claimable(eb, terms))
+    .orderBy('position')
+    .limit(terms.limit);
+  if (databaseKindOf(db) === 'postgres') candidates = candidates.forUpdate().skipLocked();
+  const claimed = await db
+    .updateTable('sources')
+    .set(claimColumns(terms))
+    .where('id', 'in', candidates)
+    .returningAll()
+    .execute();
+  return claimed.sort((a, b) => a.position - b.position);
+}
+
+/**
+ * Claims one source whatever its schedule (an operator's `npm run poll`), unless a process holds
+ * it. True when this owner holds it now.
+ */
+export async function claimSource(db: Db, sourceId: string, terms: ClaimTerms): Promise<boolean> {
+  const claimed = await db
+    .updateTable('sources')
+    .set(claimColumns(terms))
+    .where('id', '=', sourceId)
+    .where((eb) => claimable(eb, terms))
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Gives the source up, if this owner holds it (recordSuccess and recordFailure do it too). */
+export async function releaseClaim(db: Db, sourceId: string, owner: string): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set({ claimed_by: null, claimed_until: null })
+    .where('id', '=', sourceId)
+    .where('claimed_by', '=', owner)
+    .execute();
+}
+
+function claimColumns(terms: ClaimTerms) {
+  return { claimed_by: terms.owner, claimed_until: terms.now + terms.leaseMs };
+}
+
+/** Held by no process: never claimed, released, or lapsed. */
+function claimable(eb: ExpressionBuilder<Database, 'sources'>, terms: Pick<ClaimTerms, 'now'>) {
+  return eb.or([eb('claimed_by', 'is', null), eb('claimed_until', '<', terms.now)]);
+}
