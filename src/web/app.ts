@@ -9,6 +9,7 @@ import { securityPlugin } from './plugins/security.js';
 import { staticFilesPlugin } from './plugins/static-files.js';
 import { viewsPlugin } from './plugins/views.js';
 import { conversationsRoutes } from './routes/conversations.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { feedRoutes } from './routes/feeds.js';
 import { homeRoutes } from './routes/home.js';
 import { searchRoutes } from './routes/search.js';
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await sourceRoutes(app, ctx);
   await searchRoutes(app, ctx);
   await sectionRoutes(app, ctx);
+  await feedbackRoutes(app, ctx);
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
   return app;
