@@ -189,6 +189,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     metrics: registry,
     metricsAllowedNetworks: settings.metricsAllowedNetworks,
     pingDatabase: () => pingDatabase(store.db),
+    trustedProxies: settings.trustedProxies,
     feedback: { retentionDays: settings.feedbackRetentionDays, ...(settings.feedbackSecret === undefined ? {} : { secret: settings.feedbackSecret }) },
   });
   await app.listen({ host: settings.host, port: settings.port });

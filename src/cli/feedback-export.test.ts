@@ -78,7 +78,7 @@ describeEachDatabase('feedback:export', (kind) => {
     const result = await run([]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout.startsWith('id,received_at,usefulness,came_for,came_for_other,found,comment,email\r\n')).toBe(true);
-    const records = parse(result.stdout, { columns: true, strict: true }) as Record<string, string>[];
+    const records = parse(result.stdout, { columns: true, relax_quotes: false, relax_column_count: false }) as Record<string, string>[];
     // Oldest first; the response past the retention is gone.
     expect(records.map((r) => r.comment)).toEqual(['three days ago', ...HOSTILE.map(([, shown]) => shown), "'=other"]);
     expect(records.at(-1)).toEqual({

@@ -23,6 +23,7 @@ describe('readSettings', () => {
       logLevel: 'info',
       allowPrivateNetworks: false,
       metricsAllowedNetworks: ['127.0.0.1/8', '::1/128'],
+      trustedProxies: [],
       feedbackRetentionDays: 365,
     });
     expect(readSettings({})).not.toHaveProperty('siteUrl');
@@ -43,6 +44,7 @@ describe('readSettings', () => {
       METRICS_ALLOWED_NETWORKS: '10.20.0.0/16, 192.0.2.7',
       FEEDBACK_SECRET: '0123456789abcdef0123',
       FEEDBACK_RETENTION_DAYS: '90',
+      TRUSTED_PROXIES: '10.0.0.2',
     });
     expect(settings).toEqual({
       port: 8080,
@@ -55,6 +57,7 @@ describe('readSettings', () => {
       logLevel: 'debug',
       allowPrivateNetworks: true,
       metricsAllowedNetworks: ['10.20.0.0/16', '192.0.2.7/32'],
+      trustedProxies: ['10.0.0.2/32'],
       feedbackSecret: '0123456789abcdef0123',
       feedbackRetentionDays: 90,
     });

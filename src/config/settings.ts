@@ -26,6 +26,11 @@ export interface Settings {
   /** Who may read /metrics: CIDRs in their plain form ('127.0.0.0/8', '::1/128'), an address as its /32 or /128. */
   metricsAllowedNetworks: string[];
   /**
+   * The reverse proxies in front of the portal (CIDRs, as metricsAllowedNetworks): a request from
+   * one of them is taken to come from the address it names in X-Forwarded-For. Empty: none.
+   */
+  trustedProxies: string[];
+  /**
    * The key of the hash that stands for a visitor's address in the feedback form's rate limit;
    * absent: a random one the database keeps, shared by every process.
    */
@@ -216,6 +221,7 @@ export function readSettings(env: Env): Settings {
     logLevel: read('LOG_LEVEL', parseLogLevel, 'info'),
     allowPrivateNetworks: read('ALLOW_PRIVATE_NETWORKS', parseOnOff, false),
     metricsAllowedNetworks: read('METRICS_ALLOWED_NETWORKS', parseNetworks, [...DEFAULT_METRICS_ALLOWED_NETWORKS]),
+    trustedProxies: read('TRUSTED_PROXIES', parseNetworks, []),
     feedbackRetentionDays: read('FEEDBACK_RETENTION_DAYS', parseRetentionDays, DEFAULT_FEEDBACK_RETENTION_DAYS),
   };
   const feedbackSecret = read<string | undefined>('FEEDBACK_SECRET', parseSecret, undefined);

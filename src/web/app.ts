@@ -41,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...loggerOptions(deps.logger),
     logController: new OneLinePerResponse(),
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip: the client a trusted proxy names, else the peer. /metrics checks the peer itself.
+    ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
     // Fastify's own answers carry none of the security headers: these three paths answer for it.
     frameworkErrors: (error, request, reply) => void answerFrameworkError(app, error, request, reply),
     clientErrorHandler: (error, socket) => answerClientError(app.log, error, socket),

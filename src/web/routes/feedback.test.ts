@@ -2,7 +2,7 @@
 // errors (400), too large (413), the wrong type (415), too many (429), the honeypot, bad bytes.
 // Every answer carries the security headers, none is a 5xx, and no page shows what was sent.
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectNoInlineCode, expectSecurityHeaders } from '../../../test/fixtures/web/assertions.js';
 import { startPortal, type TestPortal } from '../../../test/fixtures/web/portal-fixture.js';
 import { describeEachDatabase } from '../../../test/helpers/store.js';
@@ -200,3 +200,24 @@ describeEachDatabase('POST /feedback', (kind) => {
     expect((await portal.app.inject('/status')).body).toContain('1 feedback response');
   });
 });
+
+describe('POST /feedback behind a proxy', () => {
+  let portal: TestPortal;
+  afterEach(async () => {
+    await portal.close();
+  });
+
+  const post = (address: string, forwardedFor: string) =>
+    portal.app.inject({ method: 'POST', url: '/feedback', payload: encode(VALID), headers: { 'content-type': FORM, 'x-forwarded-for': forwardedFor }, remoteAddress: address });
+
+  it('counts each client a trusted proxy names apart, and ignores what an untrusted peer claims', async () => {
+    portal = await startPortal({ entries: {}, deps: { trustedProxies: ['10.0.0.2/32'] } });
+    for (let i = 0; i < 5; i += 1) expect((await post('10.0.0.2', '198.51.100.1')).statusCode).toBe(303);
+    expect((await post('10.0.0.2', '198.51.100.1')).statusCode).toBe(429);
+    expect((await post('10.0.0.2', '198.51.100.2')).statusCode).toBe(303);
+    // Not a trusted proxy: its own address counts, whatever it forwards.
+    for (let i = 0; i < 5; i += 1) expect((await post('203.0.113.9', `192.0.2.${i}`)).statusCode).toBe(303);
+    expect((await post('203.0.113.9', '192.0.2.99')).statusCode).toBe(429);
+  });
+});
+
