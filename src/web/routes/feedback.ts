@@ -1,3 +1,4 @@
+// The feedback form's routes: the form, what a post to it gets, and the thank-you page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_FEEDBACK_RETENTION_DAYS } from '../../config/index.js';
 import { admitFeedbackPost, saveFeedback, sharedSecret } from '../../store/index.js';
