@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDbCopy } from './cli/db-copy.js';
+import { runFeedbackExport } from './cli/feedback-export.js';
 import { runFeedsAdd } from './cli/feeds-add.js';
 import { runFeedsCheckCommand } from './cli/feeds-check.js';
 import { runFeedsImport } from './cli/feeds-import.js';
@@ -15,7 +16,7 @@ import type { FeedsConfig } from './core/types.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
 import { startProductionRefresher, userAgent } from './refresh/index.js';
-import { openMigratedStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type OpenedStore } from './store/index.js';
+import { deleteFeedbackBefore, openMigratedStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type OpenedStore } from './store/index.js';
 import { buildApp } from './web/index.js';
 import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
 import { messageOf } from './core/errors.js';
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   'feeds:add': feedsAdd,
   'feeds:import': feedsImport,
   'db:copy': dbCopy,
+  'feedback:export': feedbackExport,
 };
 
 /** Runs `argv` (the words after the script); resolves to the exit code. `serve` resolves once it has stopped. */
@@ -81,6 +83,13 @@ async function dbCopy(args: string[], io: CommandIo): Promise<number> {
   const settings = settingsOrReport(io);
   if (!settings) return 1;
   return runDbCopy(args, settings.databasePath, io);
+}
+
+/** `feedback:export [--format csv|json] [--since YYYY-MM-DD]`: the stored feedback on standard output. */
+async function feedbackExport(args: string[], io: CommandIo): Promise<number> {
+  const settings = settingsOrReport(io);
+  if (!settings) return 1;
+  return runFeedbackExport(args, { store: storeTargetOf(settings), retentionDays: settings.feedbackRetentionDays, now: Date.now, stdout: io.stdout, stderr: io.stderr });
 }
 
 /** `feeds:check [FILE]`: FILE defaults to FEEDS_FILE. */
@@ -154,6 +163,8 @@ export async function startServer(io: CommandIo, options: StartOptions = {}): Pr
 
 async function startOnStore(settings: Settings, config: FeedsConfig, store: OpenedStore, log: Logger, tuning: StartOptions): Promise<RunningServer> {
   await syncSources(store.db, config.sources, Date.now());
+  // Each new response also deletes the expired ones; this catches a portal that gets none.
+  await deleteFeedbackBefore(store.db, Date.now() - settings.feedbackRetentionDays * 86_400_000);
   // The one registry of the process: the poller and the web server put their metrics on it.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -178,6 +189,8 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     metrics: registry,
     metricsAllowedNetworks: settings.metricsAllowedNetworks,
     pingDatabase: () => pingDatabase(store.db),
+    trustedProxies: settings.trustedProxies,
+    feedback: { retentionDays: settings.feedbackRetentionDays, ...(settings.feedbackSecret === undefined ? {} : { secret: settings.feedbackSecret }) },
   });
   await app.listen({ host: settings.host, port: settings.port });
 

@@ -9,8 +9,10 @@ import {
   openMigratedStore,
   readStreamVersion,
   recordFailure,
+  saveFeedback,
   saveFetch,
   searchEntries,
+  sharedSecret,
   startPollRun,
   type OpenedStore,
 } from '../store/index.js';
@@ -64,16 +66,25 @@ describeOnPostgres('npm run db:copy', () => {
       const id = await startPollRun(store.db, trigger, t0);
       await finishPollRun(store.db, id, t0 + 10, { sourcesDue: 2, fetched: 2, notModified: 0, errors: 1, entriesAdded: 7, entriesUpdated: 1 });
     }
+    await saveFeedback(store.db, { usefulness: 5, cameFor: 'news', cameForOther: null, found: 'yes', comment: HOSTILE[3]!.title, email: null }, { now: t0, keepSince: 0 });
+    await sharedSecret(store.db, 'feedback');
     return store;
   }
 
   /** Every row of every table, in key order, with the source's columns only (PostgreSQL adds its search column). */
   async function everyRow(store: OpenedStore) {
-    const rows = async (table: 'sources' | 'entries' | 'poll_runs' | 'meta', key: string) =>
+    const rows = async (table: 'sources' | 'entries' | 'poll_runs' | 'meta' | 'feedback_responses' | 'secrets', key: string) =>
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- every table, read alike
       (await (store.db as any).selectFrom(table).selectAll().orderBy(key).execute()) as Record<string, unknown>[];
     const entries = (await rows('entries', 'id')).map(({ search_document: _omitted, ...row }) => row);
-    return { sources: await rows('sources', 'id'), entries, poll_runs: await rows('poll_runs', 'id'), meta: await rows('meta', 'key') };
+    return {
+      sources: await rows('sources', 'id'),
+      entries,
+      poll_runs: await rows('poll_runs', 'id'),
+      meta: await rows('meta', 'key'),
+      feedback_responses: await rows('feedback_responses', 'id'),
+      secrets: await rows('secrets', 'name'),
+    };
   }
 
   function command(args: string[]) {
@@ -88,13 +99,15 @@ describeOnPostgres('npm run db:copy', () => {
     const { out, run } = command(['--to', schema.url]);
     expect(await run()).toBe(0);
     expect(out.stdout).toContain(`copied ${file} into `);
-    expect(out.stdout).toMatch(/sources\s+3\n\s+entries\s+1207\n\s+poll_runs\s+3\n\s+meta\s+1\n/);
+    expect(out.stdout).toMatch(/sources\s+3\n\s+entries\s+1207\n\s+poll_runs\s+3\n\s+meta\s+1\n\s+feedback_responses\s+1\n\s+secrets\s+1\n/);
 
     const postgres = await open({ kind: 'postgres', url: schema.url });
     const after = await everyRow(postgres);
     expect(after.sources).toEqual(before.sources);
     expect(after.entries).toEqual(before.entries);
     expect(after.poll_runs).toEqual(before.poll_runs);
+    expect(after.feedback_responses).toEqual(before.feedback_responses);
+    expect(after.secrets).toEqual(before.secrets);
     // The stream version moves past the source's, so no cache keeps a page from before the copy.
     expect(after.meta).toEqual([{ key: 'stream_version', value: (before.meta[0]?.value as number) + 1 }]);
 
@@ -119,7 +132,7 @@ describeOnPostgres('npm run db:copy', () => {
 
     const refused = command(['--to', schema.url]);
     expect(await refused.run()).toBe(1);
-    expect(refused.out.stderr).toContain('the target already holds 3 sources, 1208 entries, 3 poll_runs; nothing was copied');
+    expect(refused.out.stderr).toContain('the target already holds 3 sources, 1208 entries, 3 poll_runs, 1 feedback_responses; nothing was copied');
     expect(refused.out.stdout).toBe('');
     expect(await postgres.db.selectFrom('entries').select('id').where('entry_id', '=', 'only-in-postgres').executeTakeFirst()).toBeDefined();
 

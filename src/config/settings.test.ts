@@ -23,8 +23,11 @@ describe('readSettings', () => {
       logLevel: 'info',
       allowPrivateNetworks: false,
       metricsAllowedNetworks: ['127.0.0.1/8', '::1/128'],
+      trustedProxies: [],
+      feedbackRetentionDays: 365,
     });
     expect(readSettings({})).not.toHaveProperty('siteUrl');
+    expect(readSettings({})).not.toHaveProperty('feedbackSecret');
   });
 
   it('reads every variable when set', () => {
@@ -39,6 +42,9 @@ describe('readSettings', () => {
       LOG_LEVEL: 'debug',
       ALLOW_PRIVATE_NETWORKS: 'on',
       METRICS_ALLOWED_NETWORKS: '10.20.0.0/16, 192.0.2.7',
+      FEEDBACK_SECRET: '0123456789abcdef0123',
+      FEEDBACK_RETENTION_DAYS: '90',
+      TRUSTED_PROXIES: '10.0.0.2',
     });
     expect(settings).toEqual({
       port: 8080,
@@ -51,6 +57,9 @@ describe('readSettings', () => {
       logLevel: 'debug',
       allowPrivateNetworks: true,
       metricsAllowedNetworks: ['10.20.0.0/16', '192.0.2.7/32'],
+      trustedProxies: ['10.0.0.2/32'],
+      feedbackSecret: '0123456789abcdef0123',
+      feedbackRetentionDays: 90,
     });
   });
 
@@ -139,5 +148,15 @@ describe('readSettings', () => {
     expect(err.message).toContain('PORT="abc"');
     expect(err.message).toContain('FETCH_TIMEOUT_MS="-1"');
     expect(err.message).toContain('LOG_LEVEL="loud"');
+  });
+
+  it('refuses a short FEEDBACK_SECRET without showing it, and a retention that is not a whole number of days', () => {
+    const error = settingsError({ FEEDBACK_SECRET: 'hunter2', FEEDBACK_RETENTION_DAYS: '0' });
+    expect(error.problems).toEqual([
+      { variable: 'FEEDBACK_RETENTION_DAYS', value: '0', expected: 'a whole number of days from 1 to 36500, like 365' },
+      { variable: 'FEEDBACK_SECRET', value: '***', expected: expect.stringContaining('at least 16 characters') },
+    ]);
+    expect(error.message).not.toContain('hunter2');
+    expect(settingsError({ FEEDBACK_RETENTION_DAYS: '1.5' }).problems[0]?.variable).toBe('FEEDBACK_RETENTION_DAYS');
   });
 });

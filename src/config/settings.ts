@@ -25,6 +25,18 @@ export interface Settings {
   allowPrivateNetworks: boolean;
   /** Who may read /metrics: CIDRs in their plain form ('127.0.0.0/8', '::1/128'), an address as its /32 or /128. */
   metricsAllowedNetworks: string[];
+  /**
+   * The reverse proxies in front of the portal (CIDRs, as metricsAllowedNetworks): a request from
+   * one of them is taken to come from the address it names in X-Forwarded-For. Empty: none.
+   */
+  trustedProxies: string[];
+  /**
+   * The key of the hash that stands for a visitor's address in the feedback form's rate limit;
+   * absent: a random one the database keeps, shared by every process.
+   */
+  feedbackSecret?: string;
+  /** Feedback responses older than this many days are deleted. */
+  feedbackRetentionDays: number;
 }
 
 /** Loopback only: a scraper on the same machine. */
@@ -168,8 +180,24 @@ export function databaseLabel(settings: Pick<Settings, 'databasePath' | 'databas
 
 const parseText: Parser<string> = (raw) => ok(raw);
 
+export const DEFAULT_FEEDBACK_RETENTION_DAYS = 365;
+
+const parseRetentionDays: Parser<number> = (raw) => {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return n >= 1 && n <= 36500 ? ok(n) : fail('a whole number of days from 1 to 36500, like 365');
+};
+
+const parseSecret: Parser<string> = (raw) => (raw.length >= 16 ? ok(raw) : fail('at least 16 characters (say 32 random bytes in hex: openssl rand -hex 32)'));
+
 /** Variables whose value may hold a password: a message shows them through withoutPassword. */
 const SECRET_BEARING = new Set(['DATABASE_URL']);
+/** Variables that are a secret whole: a message never shows their value. */
+const SECRET = new Set(['FEEDBACK_SECRET']);
+
+function shownValue(variable: string, raw: string): string {
+  if (SECRET.has(variable)) return '***';
+  return SECRET_BEARING.has(variable) ? withoutPassword(raw) : raw;
+}
 
 /** Reads settings from the environment given; unset or blank variables take their defaults. */
 export function readSettings(env: Env): Settings {
@@ -179,7 +207,7 @@ export function readSettings(env: Env): Settings {
     if (raw === undefined || raw === '') return fallback;
     const parsed = parse(raw);
     if (parsed.ok) return parsed.value;
-    problems.push({ variable, value: SECRET_BEARING.has(variable) ? withoutPassword(raw) : raw, expected: parsed.expected });
+    problems.push({ variable, value: shownValue(variable, raw), expected: parsed.expected });
     return fallback;
   };
 
@@ -193,7 +221,11 @@ export function readSettings(env: Env): Settings {
     logLevel: read('LOG_LEVEL', parseLogLevel, 'info'),
     allowPrivateNetworks: read('ALLOW_PRIVATE_NETWORKS', parseOnOff, false),
     metricsAllowedNetworks: read('METRICS_ALLOWED_NETWORKS', parseNetworks, [...DEFAULT_METRICS_ALLOWED_NETWORKS]),
+    trustedProxies: read('TRUSTED_PROXIES', parseNetworks, []),
+    feedbackRetentionDays: read('FEEDBACK_RETENTION_DAYS', parseRetentionDays, DEFAULT_FEEDBACK_RETENTION_DAYS),
   };
+  const feedbackSecret = read<string | undefined>('FEEDBACK_SECRET', parseSecret, undefined);
+  if (feedbackSecret !== undefined) settings.feedbackSecret = feedbackSecret;
   const siteUrl = read<string | undefined>('SITE_URL', parseSiteUrl, undefined);
   if (siteUrl !== undefined) settings.siteUrl = siteUrl;
   const databaseUrl = read<string | undefined>('DATABASE_URL', parseDatabaseUrl, undefined);

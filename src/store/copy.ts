@@ -7,12 +7,17 @@ import { databaseKindOf } from './dialect.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
 
-/** Parents before children; each with the key it is read in order of. */
+/**
+ * Parents before children; each with the key it is read in order of. feedback_posts is left out:
+ * it only counts the last minutes' posts for the rate limit.
+ */
 const TABLES = [
   { name: 'sources', key: 'id' },
   { name: 'entries', key: 'id' },
   { name: 'poll_runs', key: 'id' },
   { name: 'meta', key: 'key' },
+  { name: 'feedback_responses', key: 'id' },
+  { name: 'secrets', key: 'name' },
 ] as const;
 
 type TableName = (typeof TABLES)[number]['name'];
@@ -46,7 +51,8 @@ export class TargetNotEmpty extends Error {
 export async function copyStore(from: Db, to: Db, options: { replace: boolean }): Promise<CopyReport> {
   const report = await from.transaction().execute((source) =>
     to.transaction().execute(async (target) => {
-      const held = (await countRows(target)).filter((count) => count.table !== 'meta' && count.rows > 0);
+      // meta and secrets hold what any migrated or started portal makes for itself: not data.
+      const held = (await countRows(target)).filter((count) => count.table !== 'meta' && count.table !== 'secrets' && count.rows > 0);
       if (held.length > 0 && !options.replace) throw new TargetNotEmpty(held);
       const targetVersion = await streamVersion(target);
       for (const { name } of [...TABLES].reverse()) await target.deleteFrom(name).execute();
@@ -124,7 +130,7 @@ function withoutNul(row: Record<string, unknown>): { values: Record<string, unkn
 
 /** PostgreSQL's identity columns count on from their own sequence, which copied rows did not move. */
 async function moveIdentitiesPastCopiedIds(trx: Trx): Promise<void> {
-  for (const table of ['entries', 'poll_runs'] as const) {
+  for (const table of ['entries', 'poll_runs', 'feedback_responses'] as const) {
     await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM ${sql.table(table)}`.execute(trx);
   }
 }

@@ -89,11 +89,45 @@ export interface MetaTable {
   value: number;
 }
 
+/** One answer to the feedback form (migration 0009): what the visitor chose and wrote, nothing of who they are. */
+export interface FeedbackResponsesTable {
+  id: Generated<number>;
+  received_at: number;
+  /** 1 (not useful) to 5 (very useful). */
+  usefulness: number;
+  /** A FeedbackPurpose word. */
+  came_for: string;
+  /** The visitor's own words when came_for is 'other'. */
+  came_for_other: string | null;
+  /** 'yes', 'partly' or 'no'. */
+  found: string;
+  /** Empty when the visitor wrote nothing. */
+  comment: string;
+  /** Only when the visitor asked for a reply. */
+  email: string | null;
+}
+
+/** One post to the feedback form, for the rate limit: a keyed hash of the address, never the address. */
+export interface FeedbackPostsTable {
+  id: Generated<number>;
+  address_hash: string;
+  posted_at: number;
+}
+
+/** Values every process must share, made once by whichever needs one first. */
+export interface SecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   sources: SourcesTable;
   entries: EntriesTable;
   poll_runs: PollRunsTable;
   meta: MetaTable;
+  feedback_responses: FeedbackResponsesTable;
+  feedback_posts: FeedbackPostsTable;
+  secrets: SecretsTable;
   /** Entries waiting for the full-text index (migration 0005; SQLite only). */
   entries_fts_pending: { id: number };
 }
@@ -104,3 +138,4 @@ export type SourceUpdate = Updateable<SourcesTable>;
 export type EntryRow = Selectable<EntriesTable>;
 export type NewEntryRow = Insertable<EntriesTable>;
 export type PollRunRow = Selectable<PollRunsTable>;
+export type FeedbackRow = Selectable<FeedbackResponsesTable>;

@@ -9,6 +9,7 @@ import { securityPlugin } from './plugins/security.js';
 import { staticFilesPlugin } from './plugins/static-files.js';
 import { viewsPlugin } from './plugins/views.js';
 import { conversationsRoutes } from './routes/conversations.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { feedRoutes } from './routes/feeds.js';
 import { homeRoutes } from './routes/home.js';
 import { searchRoutes } from './routes/search.js';
@@ -40,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...loggerOptions(deps.logger),
     logController: new OneLinePerResponse(),
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip: the client a trusted proxy names, else the peer. /metrics checks the peer itself.
+    ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
     // Fastify's own answers carry none of the security headers: these three paths answer for it.
     frameworkErrors: (error, request, reply) => void answerFrameworkError(app, error, request, reply),
     clientErrorHandler: (error, socket) => answerClientError(app.log, error, socket),
@@ -65,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await sourceRoutes(app, ctx);
   await searchRoutes(app, ctx);
   await sectionRoutes(app, ctx);
+  await feedbackRoutes(app, ctx);
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
   return app;

@@ -29,6 +29,20 @@ export interface AppDeps {
   metricsAllowedNetworks?: readonly string[];
   /** Rejects (or throws) when the database does not answer (the store's pingDatabase), for /healthz. */
   pingDatabase?: () => void | Promise<void>;
+  /**
+   * The reverse proxies in front of the portal (TRUSTED_PROXIES, CIDRs): a request whose peer is
+   * one of them counts as coming from the client X-Forwarded-For names (the feedback form's rate
+   * limit). Absent or empty: the peer is the client.
+   */
+  trustedProxies?: readonly string[];
+  /** The feedback form's settings (FEEDBACK_SECRET, FEEDBACK_RETENTION_DAYS); absent: the defaults. */
+  feedback?: FeedbackSettings;
+}
+
+export interface FeedbackSettings {
+  /** The key of the address hash; absent: the one the database keeps for every process. */
+  secret?: string;
+  retentionDays: number;
 }
 
 /** What routes get from the app: the deps plus the shared caches. */

@@ -3,7 +3,7 @@
 // pages are public: no filesystem path and no raw error text reaches them (the log has those).
 import { basename, resolve } from 'node:path';
 import type { Db, PollRunRow, SourceRow } from '../store/index.js';
-import { latestPollRun, listActiveSources, pollRunColumns } from '../store/index.js';
+import { countFeedback, latestPollRun, listActiveSources, pollRunColumns } from '../store/index.js';
 import { errorWords, shownErrorKind, type ShownErrorKind } from './error-words.js';
 
 /**
@@ -81,6 +81,8 @@ export interface StatusTotals {
   pending: number;
   linkOnly: number;
   entries: number;
+  /** Feedback responses stored (kept for the retention period): how many, never what they say. */
+  feedbackResponses: number;
 }
 
 export interface StatusReport {
@@ -92,13 +94,13 @@ export interface StatusReport {
 }
 
 export async function buildStatusReport(db: Db, now: number, runtime: RuntimeStatus | null): Promise<StatusReport> {
-  const [rows, pass] = await Promise.all([listActiveSources(db), latestPollRun(db)]);
+  const [rows, pass, feedbackResponses] = await Promise.all([listActiveSources(db), latestPollRun(db), countFeedback(db)]);
   const sources = rows.map((row) => toSourceStatus(row, now));
   return {
     generatedAt: now,
     runtime: runtime && publicRuntime(runtime),
     lastPass: pass ? toPassStatus(pass) : null,
-    totals: totalsOf(sources),
+    totals: { ...totalsOf(sources), feedbackResponses },
     sources,
   };
 }
@@ -164,7 +166,7 @@ function toPassStatus(row: PollRunRow): PassStatus {
   };
 }
 
-function totalsOf(sources: readonly SourceStatus[]): StatusTotals {
+function totalsOf(sources: readonly SourceStatus[]): Omit<StatusTotals, 'feedbackResponses'> {
   const count = (state: SourceState) => sources.filter((s) => s.state === state).length;
   return {
     sources: sources.length,
@@ -200,6 +202,7 @@ export function statusJson(report: StatusReport): Record<string, unknown> {
       pending: totals.pending,
       link_only: totals.linkOnly,
       entries: totals.entries,
+      feedback_responses: totals.feedbackResponses,
     },
     sources: report.sources.map(sourceJson),
   };

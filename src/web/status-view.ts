@@ -45,6 +45,8 @@ export interface StatusPageData {
   config: ConfigView | null;
   lastPass: PassView | null;
   totals: StatusReport['totals'];
+  /** True when exactly one feedback response is stored, for the singular. */
+  feedbackOne: boolean;
   sources: SourceStatusView[];
 }
 
@@ -70,6 +72,7 @@ export function toStatusPage(report: StatusReport, format: FormatTime): StatusPa
     config: runtime?.config ? toConfigView(runtime.config, format) : null,
     lastPass: report.lastPass && toPassView(report.lastPass, format),
     totals: report.totals,
+    feedbackOne: report.totals.feedbackResponses === 1,
     sources: report.sources.map((s) => toSourceView(s, format)),
   };
 }

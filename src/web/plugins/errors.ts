@@ -46,8 +46,17 @@ function statusOf(error: FastifyError): number {
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
 }
 
+/** What Fastify refuses while reading a request's body (the feedback form's), by its error code. */
+const BODY_REFUSALS: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'That was more than the form takes. Shorten your comment and send it again.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This address accepts only the feedback form, sent from its page.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request said it was one length and was another.',
+};
+
 function visitorMessage(error: FastifyError): string {
   if (error instanceof HttpError) return error.message;
+  const refusal = BODY_REFUSALS[error.code];
+  if (refusal !== undefined) return refusal;
   if (error.validation) return `This page could not read its query string (${error.message}).`;
   return 'The request could not be handled.';
 }
@@ -55,7 +64,9 @@ function visitorMessage(error: FastifyError): string {
 const HEADINGS: Record<number, string> = {
   400: 'That request could not be understood',
   404: 'Page not found',
+  413: 'That was too much to send',
   414: 'That address is too long',
+  415: 'That kind of request is not accepted here',
   500: 'Something went wrong',
 };
 

@@ -95,7 +95,7 @@ describeEachDatabase('the operator pages', (kind) => {
         entries_added: 0,
         entries_updated: 0,
       });
-      expect(body.totals).toEqual({ sources: 7, ok: 3, failing: 1, in_backoff: 1, gone: 1, pending: 0, link_only: 2, entries: 60 });
+      expect(body.totals).toEqual({ sources: 7, ok: 3, failing: 1, in_backoff: 1, gone: 1, pending: 0, link_only: 2, entries: 60, feedback_responses: 0 });
     });
 
     it('shows the feeds file state with a refused edit and its FILE:LINE:COL issues, the file by its base name', async () => {
