@@ -35,3 +35,7 @@ export { readStreamVersion, bumpStreamVersion, pingDatabase } from './meta.js';
 export { claimDueSources, claimSource, releaseClaim, type ClaimTerms } from './claims.js';
 export { copyStore, TargetNotEmpty, type CopyReport } from './copy.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';
+export {
+  listIconsDue, claimIconCheck, saveIcon, confirmIcon, getIcon, listIconHashes, ICON_RECHECK_MS,
+  type IconDue, type FoundIcon, type StoredIcon,
+} from './icons.js';

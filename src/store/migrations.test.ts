@@ -8,7 +8,7 @@ import { migrateToLatest, openStore, type OpenedStore } from './index.js';
 
 const run = promisify(execFile);
 const MIGRATE = fileURLToPath(new URL('../../test/fixtures/store/migrate.ts', import.meta.url));
-const ALL_MIGRATIONS = 8;
+const ALL_MIGRATIONS = 9;
 
 describeOnPostgres('migrations applied by several processes starting at once', () => {
   let schema: TestSchema;
@@ -50,7 +50,7 @@ describeOnPostgres('migrations applied by several processes starting at once', (
   });
 });
 
-const PRIMARY_KEYS = new Set(['sources.id', 'entries.id', 'poll_runs.id', 'meta.key']);
+const PRIMARY_KEYS = new Set(['sources.id', 'entries.id', 'poll_runs.id', 'meta.key', 'source_icons.source_id']);
 
 describeOnPostgres('the schema, against SQLite\'s', () => {
   let stores: OpenedStore[] = [];
@@ -66,7 +66,7 @@ describeOnPostgres('the schema, against SQLite\'s', () => {
    */
   async function columnsOf(store: OpenedStore) {
     const tables = await store.db.introspection.getTables();
-    const ours = tables.filter((table) => ['sources', 'entries', 'poll_runs', 'meta'].includes(table.name));
+    const ours = tables.filter((table) => ['sources', 'entries', 'poll_runs', 'meta', 'source_icons'].includes(table.name));
     return Object.fromEntries(
       ours
         .sort((a, b) => a.name.localeCompare(b.name))
@@ -77,7 +77,7 @@ describeOnPostgres('the schema, against SQLite\'s', () => {
   it('has the same tables, column names, order and nullability on PostgreSQL as on SQLite', async () => {
     stores = [await freshStore('sqlite'), await freshStore('postgres')];
     const [onSqlite, onPostgres] = await Promise.all(stores.map(columnsOf));
-    expect(Object.keys(onSqlite ?? {})).toEqual(['entries', 'meta', 'poll_runs', 'sources']);
+    expect(Object.keys(onSqlite ?? {})).toEqual(['entries', 'meta', 'poll_runs', 'source_icons', 'sources']);
     expect(onPostgres).toEqual(onSqlite);
   });
 });
