@@ -11,6 +11,7 @@ import { viewsPlugin } from './plugins/views.js';
 import { conversationsRoutes } from './routes/conversations.js';
 import { feedRoutes } from './routes/feeds.js';
 import { homeRoutes } from './routes/home.js';
+import { iconPaths, iconRoutes } from './routes/icons.js';
 import { searchRoutes } from './routes/search.js';
 import { sectionRoutes } from './routes/sections.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     templatesDir: deps.templatesDir ?? defaultTemplatesDir(),
     getSite: () => ctx.getConfig().site,
     now: ctx.now,
+    iconPaths: () => iconPaths(ctx.db),
   });
   await app.register(errorPagesPlugin);
 
@@ -67,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await sectionRoutes(app, ctx);
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
+  await iconRoutes(app, ctx);
   return app;
 }
 
