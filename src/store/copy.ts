@@ -10,10 +10,10 @@ import { indexPendingEntries } from './search-index.js';
 /** Parents before children; each with the key it is read in order of. */
 const TABLES = [
   { name: 'sources', key: 'id' },
-  { name: 'source_icons', key: 'source_id' },
   { name: 'entries', key: 'id' },
   { name: 'poll_runs', key: 'id' },
   { name: 'meta', key: 'key' },
+  { name: 'source_icons', key: 'source_id' },
 ] as const;
 
 type TableName = (typeof TABLES)[number]['name'];

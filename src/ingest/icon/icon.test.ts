@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../../test/fixtures/fetch/local-server.js';
+import { createNetworkGuard } from '../fetch/index.js';
 import { findPageIcons, findSourceIcon, ICON_MAX_BYTES, sniffIconType } from './index.js';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../test/fixtures/icons/${name}`, import.meta.url)));
@@ -124,6 +125,21 @@ describe('findSourceIcon against a local server', () => {
     const outcome = await findSourceIcon({ feedIcon: `${local.url}logo.png`, siteUrl: local.url, stored }, options);
     expect(outcome).toEqual({ kind: 'unchanged', url: `${local.url}logo.png` });
     expect(server!.requests[0]?.headers['if-none-match']).toBe('"p1"');
+  });
+
+  it("goes through the process's network guard: an icon on a private origin no source names is refused", async () => {
+    const local = await serve({ '/': { type: 'text/html', body: '<p>no links</p>' } });
+    const internal = await startLocalServer((_req, res) => void res.writeHead(200, { 'content-type': 'image/png' }).end(PNG));
+    const guard = createNetworkGuard({ namedSources: () => [{ site: local.url }] });
+    try {
+      const outcome = await findSourceIcon({ feedIcon: `${internal.url}logo.png`, siteUrl: local.url }, { ...options, guard });
+      expect(outcome.kind).toBe('none');
+      expect(outcome.kind === 'none' && outcome.tried[0]).toMatchObject({ url: `${internal.url}logo.png`, reason: expect.stringContaining('refused') });
+      expect(internal.requests).toHaveLength(0);
+    } finally {
+      await guard.close();
+      await internal.close();
+    }
   });
 
   it('never throws when the site does not answer at all', async () => {
