@@ -29,8 +29,8 @@ export interface IconTally {
 }
 
 /**
- * Looks for every due icon, ICON_CONCURRENCY at a time; stops starting new looks once `signal`
- * aborts. A kept image that changed bumps the stream version, so cached pages link to it.
+ * Looks for every due icon, ICON_CONCURRENCY at a time; once `signal` aborts (the process stops),
+ * the looks in flight end and no more start. A kept image that changed bumps the stream version, so cached pages link to it.
  */
 export async function refreshIcons(deps: IconRefreshDeps, options: { signal?: AbortSignal } = {}): Promise<IconTally> {
   const tally: IconTally = { looked: 0, stored: 0, unchanged: 0, none: 0 };
@@ -39,7 +39,7 @@ export async function refreshIcons(deps: IconRefreshDeps, options: { signal?: Ab
     const lookNext = async (): Promise<void> => {
       for (let due = queue.shift(); due && !options.signal?.aborted; due = queue.shift()) {
         const sourceId = due.sourceId;
-        await lookFor(deps, due, tally).catch((err: unknown) =>
+        await lookFor(deps, due, tally, options.signal).catch((err: unknown) =>
           deps.log.info({ source_id: sourceId, err: messageOf(err) }, 'icons: looking failed; tried again in a day'),
         );
       }
@@ -53,11 +53,11 @@ export async function refreshIcons(deps: IconRefreshDeps, options: { signal?: Ab
   return tally;
 }
 
-async function lookFor(deps: IconRefreshDeps, due: IconDue, tally: IconTally): Promise<void> {
+async function lookFor(deps: IconRefreshDeps, due: IconDue, tally: IconTally, signal: AbortSignal | undefined): Promise<void> {
   if (!(await claimIconCheck(deps.db, due, deps.now()))) return;
   tally.looked += 1;
   const search = { feedIcon: due.feedIcon, siteUrl: due.siteUrl, ...(due.stored && { stored: due.stored }) };
-  const outcome = await (deps.findIcon ?? findSourceIcon)(search, deps.fetchOptions);
+  const outcome = await (deps.findIcon ?? findSourceIcon)(search, { ...deps.fetchOptions, signal });
   const line = { source_id: due.sourceId };
   if (outcome.kind === 'found') {
     const changed = await saveIcon(deps.db, due.sourceId, outcome.icon, deps.now());

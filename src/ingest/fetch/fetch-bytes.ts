@@ -18,7 +18,7 @@ export type BytesResult =
 export async function fetchBytes(
   url: string,
   validators: CacheValidators,
-  options: FetchOptions & { accept: string; maxBytes: number },
+  options: FetchOptions & { accept: string; maxBytes: number; signal?: AbortSignal | undefined },
 ): Promise<BytesResult> {
   const start = parseFeedUrl(url);
   if (!(start instanceof URL)) return { kind: 'error', code: start.code, message: start.message };
@@ -27,7 +27,9 @@ export async function fetchBytes(
   const headers: Record<string, string> = { accept: options.accept, 'accept-encoding': ACCEPT_ENCODING, 'user-agent': options.userAgent };
   if (validators.etag) headers['if-none-match'] = validators.etag;
   if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
-  const request = { headers, signal: deadline.signal, fetchImpl: transport.fetchImpl };
+  // The caller's signal (a process shutting down) ends the fetch as the deadline would.
+  const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
+  const request = { headers, signal, fetchImpl: transport.fetchImpl };
   try {
     const trail: RedirectTrail = {};
     const hop = await followRedirects(start, (next) => sendGet(next, request), options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, trail);
@@ -46,7 +48,7 @@ export async function fetchBytes(
       discardBody(response);
       return tooLarge;
     }
-    const body = await readBodyLimited(response.body, options.maxBytes, deadline.signal);
+    const body = await readBodyLimited(response.body, options.maxBytes, signal);
     if (body.kind === 'too-large') return tooLarge;
     const result: BytesResult = { kind: 'ok', bytes: body.bytes, finalUrl };
     const contentType = response.headers.get('content-type');
@@ -60,6 +62,7 @@ export async function fetchBytes(
     const refusal = refusalIn(error);
     if (refusal) return { kind: 'error', code: 'blocked', message: `fetch: ${refusal.message}` };
     if (deadline.expired()) return { kind: 'error', code: 'timeout', message: `fetch: timed out after ${options.timeoutMs} ms` };
+    if (options.signal?.aborted) return { kind: 'error', code: 'network', message: 'fetch: stopped' };
     return { kind: 'error', code: 'network', message: `fetch: ${describeThrown(error)}` };
   } finally {
     deadline.clear();

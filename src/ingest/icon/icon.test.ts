@@ -142,6 +142,18 @@ describe('findSourceIcon against a local server', () => {
     }
   });
 
+  it('stops when its signal aborts (the process shutting down), with the request still unanswered', async () => {
+    const held: http.ServerResponse[] = [];
+    server = await startLocalServer((_req, res) => void held.push(res));
+    const stop = new AbortController();
+    const looking = findSourceIcon({ feedIcon: `${server.url}logo.png`, siteUrl: server.url }, { timeoutMs: 60_000, userAgent: 'portal-test', signal: stop.signal });
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop.abort();
+    const outcome = await looking;
+    expect(outcome).toEqual({ kind: 'none', tried: [{ url: `${server.url}logo.png`, reason: 'fetch: stopped' }, { url: server.url, reason: 'fetch: stopped' }] });
+    expect(server.requests.map((r) => r.url)).toEqual(['/logo.png']);
+  });
+
   it('never throws when the site does not answer at all', async () => {
     const local = await serve({});
     const url = local.url;

@@ -18,6 +18,9 @@ export const PAGE_MAX_BYTES = 1024 * 1024;
 /** Images fetched at most per look: the candidates past these are not tried. */
 export const MAX_ICON_FETCHES = 4;
 
+/** The longest one icon or page request may take: shorter than a feed's, icons are small. */
+export const ICON_TIMEOUT_MS = 10_000;
+
 export type IconMediaType = 'image/png' | 'image/gif' | 'image/jpeg' | 'image/x-icon';
 
 const IMAGE_ACCEPT = 'image/png, image/x-icon, image/vnd.microsoft.icon, image/gif, image/jpeg;q=0.9, image/*;q=0.5';
@@ -98,6 +101,9 @@ export interface ValidIcon {
   lastModified?: string;
 }
 
+/** The feed fetcher's options, and a signal that stops the look (the process is shutting down). */
+export type IconFetchOptions = FetchOptions & { signal?: AbortSignal | undefined };
+
 export type IconOutcome =
   | { kind: 'found'; icon: ValidIcon }
   /** The kept image's URL answered 304. */
@@ -109,11 +115,12 @@ export type IconOutcome =
  * Looks for the source's icon: the feed's image, else the site page's icon links, else
  * /favicon.ico at the site's origin; the first that passes is the answer. Never throws.
  */
-export async function findSourceIcon(search: IconSearch, options: FetchOptions): Promise<IconOutcome> {
+export async function findSourceIcon(search: IconSearch, fetchOptions: IconFetchOptions): Promise<IconOutcome> {
+  const options = { ...fetchOptions, timeoutMs: Math.min(fetchOptions.timeoutMs, ICON_TIMEOUT_MS) };
   const tried: { url: string; reason: string }[] = [];
   const seen = new Set<string>();
   const attempt = async (url: string | undefined): Promise<IconOutcome | undefined> => {
-    if (url === undefined || seen.has(url) || seen.size >= MAX_ICON_FETCHES) return undefined;
+    if (url === undefined || seen.has(url) || seen.size >= MAX_ICON_FETCHES || options.signal?.aborted) return undefined;
     seen.add(url);
     const outcome = await fetchIcon(url, search.stored?.url === url ? search.stored : undefined, options);
     if (outcome.kind === 'refused') tried.push({ url, reason: outcome.reason });
@@ -139,7 +146,7 @@ export async function findSourceIcon(search: IconSearch, options: FetchOptions):
 
 type OneIcon = Exclude<IconOutcome, { kind: 'none' }> | { kind: 'refused'; reason: string };
 
-async function fetchIcon(url: string, stored: IconSearch['stored'], options: FetchOptions): Promise<OneIcon> {
+async function fetchIcon(url: string, stored: IconSearch['stored'], options: IconFetchOptions): Promise<OneIcon> {
   const validators: CacheValidators = {};
   if (stored?.etag) validators.etag = stored.etag;
   if (stored?.lastModified) validators.lastModified = stored.lastModified;
