@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AxeResults } from 'axe-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/main.js';
@@ -17,6 +18,8 @@ import { startFeedServer, type FeedServer, type Route } from '../fixtures/refres
 const ICONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/icons');
 const icon = (name: string) => readFileSync(path.join(ICONS, name));
 const CHROMIUM = '/usr/bin/chromium';
+const AXE_SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/axe-core/axe.min.js');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const rss = (title: string, image?: string) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>${title}</title><link>http://example.invalid/</link>` +
@@ -101,7 +104,7 @@ describe('source icons through a refresh', () => {
 
   const hasChromium = existsSync(CHROMIUM);
   const required = process.env.CI === 'true';
-  it.skipIf(!hasChromium && !required)(`loads the icons in Chromium under the CSP, asking no host but the portal${hasChromium ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, async () => {
+  it.skipIf(!hasChromium && !required)(`loads the icons in Chromium under the CSP, asking no host but the portal, accessible${hasChromium ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, async () => {
     const profile = mkdtempSync(path.join(tmpdir(), 'icons-e2e-profile-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -121,6 +124,18 @@ describe('source icons through a refresh', () => {
       const portalOrigin = new URL(running.url).origin;
       expect(asked.filter((url) => new URL(url).origin !== portalOrigin)).toEqual([]);
       expect(consoleErrors).toEqual([]);
+      // Decoration: the link's name is the source's name alone, and axe-core finds no WCAG 2.1 A/AA violation.
+      await expect(page.locator('main .source-title a[href="/sources/linked"]').innerText()).resolves.toBe('Source linked');
+      await page.evaluate(readFileSync(AXE_SOURCE, 'utf8'));
+      const results = await page.evaluate(
+        (tags) =>
+          (globalThis as unknown as { axe: { run: (ctx: Document, options: object) => Promise<AxeResults> } }).axe.run(document, {
+            runOnly: { type: 'tag', values: tags },
+          }),
+        AXE_TAGS,
+      );
+      expect(results.passes.length).toBeGreaterThan(10);
+      expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
