@@ -107,6 +107,14 @@ describe('findSourceIcon against a local server', () => {
     expect(paths()).toEqual(['/feed-logo.png', '/', '/icon.png', '/icon-b.ico', '/favicon.ico']);
   });
 
+  it("tries at most three of a page's icon links, and /favicon.ico after them", async () => {
+    const links = ['/a.png', '/b.png', '/c.png', '/d.png'].map((href) => `<link rel="icon" href="${href}">`).join('');
+    const local = await serve({ '/': { type: 'text/html', body: `<head>${links}</head>` }, '/favicon.ico': { type: 'image/x-icon', body: ICO } });
+    const outcome = await findSourceIcon({ feedIcon: null, siteUrl: local.url }, options);
+    expect(outcome.kind === 'found' && outcome.icon.url).toBe(`${local.url}favicon.ico`);
+    expect(paths()).toEqual(['/', '/a.png', '/b.png', '/c.png', '/favicon.ico']);
+  });
+
   it('answers none, with every refusal, when nothing passes: an HTML or SVG favicon.ico is not an icon', async () => {
     for (const [name, type] of [['not-an-icon.html', 'text/html'], ['scripted.svg', 'image/svg+xml']] as const) {
       const local = await serve({ '/': { type: 'text/html', body: '<p>no links</p>' }, '/favicon.ico': { type, body: fixture(name) } });

@@ -15,8 +15,8 @@ export const ICON_MAX_BYTES = 64 * 1024;
 /** The largest site page read for its <link rel="icon">. */
 export const PAGE_MAX_BYTES = 1024 * 1024;
 
-/** Images fetched at most per look: the candidates past these are not tried. */
-export const MAX_ICON_FETCHES = 4;
+/** A page's icon links tried at most; /favicon.ico is tried after them whatever they were. */
+export const MAX_PAGE_ICONS = 3;
 
 /** The longest one icon or page request may take: shorter than a feed's, icons are small. */
 export const ICON_TIMEOUT_MS = 10_000;
@@ -120,7 +120,7 @@ export async function findSourceIcon(search: IconSearch, fetchOptions: IconFetch
   const tried: { url: string; reason: string }[] = [];
   const seen = new Set<string>();
   const attempt = async (url: string | undefined): Promise<IconOutcome | undefined> => {
-    if (url === undefined || seen.has(url) || seen.size >= MAX_ICON_FETCHES || options.signal?.aborted) return undefined;
+    if (url === undefined || seen.has(url) || options.signal?.aborted) return undefined;
     seen.add(url);
     const outcome = await fetchIcon(url, search.stored?.url === url ? search.stored : undefined, options);
     if (outcome.kind === 'refused') tried.push({ url, reason: outcome.reason });
@@ -133,7 +133,7 @@ export async function findSourceIcon(search: IconSearch, fetchOptions: IconFetch
   let origin = absoluteHttpUrl('/', search.siteUrl);
   if (page.kind === 'ok') {
     origin = absoluteHttpUrl('/', page.finalUrl);
-    for (const url of findPageIcons(decodeFeedBody(page.bytes, page.contentType), page.finalUrl)) {
+    for (const url of findPageIcons(decodeFeedBody(page.bytes, page.contentType), page.finalUrl).slice(0, MAX_PAGE_ICONS)) {
       const fromPage = await attempt(url);
       if (fromPage) return fromPage;
     }
