@@ -64,6 +64,16 @@ describeEachDatabase('refreshIcons', (kind) => {
     expect(await getIcon(store.db, 'blog')).toBeUndefined();
   });
 
+  it('gives a look stopped half way back, so the next pass makes it', async () => {
+    const stop = new AbortController();
+    const stopping: typeof findSourceIcon = async () => {
+      stop.abort();
+      return { kind: 'none', tried: [] };
+    };
+    expect(await refreshIcons(depsAt(store.db, t0, stopping), { signal: stop.signal })).toMatchObject({ looked: 1, none: 1 });
+    expect(await refreshIcons(depsAt(store.db, t0 + 1))).toMatchObject({ looked: 1, stored: 1 });
+  });
+
   it('looks once when two processes refresh icons at the same time', async () => {
     const shared = await freshSharedStores(kind, 2);
     try {

@@ -3,7 +3,9 @@
 import type { Logger } from 'pino';
 import { messageOf } from '../core/errors.js';
 import { findSourceIcon } from '../ingest/index.js';
-import { bumpStreamVersion, claimIconCheck, confirmIcon, listIconsDue, saveIcon, type Db, type IconDue } from '../store/index.js';
+import {
+  bumpStreamVersion, claimIconCheck, confirmIcon, listIconsDue, releaseIconCheck, saveIcon, type Db, type IconDue,
+} from '../store/index.js';
 import type { RefreshFetchOptions } from './types.js';
 
 /** Icons looked for at once: each look is a few small requests. */
@@ -54,7 +56,8 @@ export async function refreshIcons(deps: IconRefreshDeps, options: { signal?: Ab
 }
 
 async function lookFor(deps: IconRefreshDeps, due: IconDue, tally: IconTally, signal: AbortSignal | undefined): Promise<void> {
-  if (!(await claimIconCheck(deps.db, due, deps.now()))) return;
+  const claimedAt = deps.now();
+  if (!(await claimIconCheck(deps.db, due, claimedAt))) return;
   tally.looked += 1;
   const search = { feedIcon: due.feedIcon, siteUrl: due.siteUrl, ...(due.stored && { stored: due.stored }) };
   const outcome = await (deps.findIcon ?? findSourceIcon)(search, { ...deps.fetchOptions, signal });
@@ -68,6 +71,10 @@ async function lookFor(deps: IconRefreshDeps, due: IconDue, tally: IconTally, si
     await confirmIcon(deps.db, due.sourceId, deps.now());
     tally.unchanged += 1;
     deps.log.debug({ ...line, icon_url: outcome.url }, 'icon unchanged');
+  } else if (signal?.aborted) {
+    // Stopped half way: the next pass (in this process or another) looks again, not a day later.
+    await releaseIconCheck(deps.db, due, claimedAt);
+    tally.none += 1;
   } else {
     tally.none += 1;
     deps.log.debug({ ...line, tried: outcome.tried }, 'no usable icon; tried again in a day');

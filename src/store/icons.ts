@@ -76,6 +76,19 @@ export async function claimIconCheck(db: Db, due: Pick<IconDue, 'sourceId' | 'ch
   return Number(updated.numUpdatedRows) === 1;
 }
 
+/**
+ * Gives back a look this process claimed at `claimedAt` but could not finish (it is stopping): the
+ * icon is due again at once, as before the claim, unless another process claimed it since.
+ */
+export async function releaseIconCheck(db: Db, due: Pick<IconDue, 'sourceId' | 'checkedAt'>, claimedAt: number): Promise<void> {
+  await db
+    .updateTable('source_icons')
+    .set({ checked_at: due.checkedAt ?? 0 })
+    .where('source_id', '=', due.sourceId)
+    .where('checked_at', '=', claimedAt)
+    .execute();
+}
+
 /** An image that passed the checks, with where it came from. */
 export interface FoundIcon {
   url: string;

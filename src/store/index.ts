@@ -36,6 +36,6 @@ export { claimDueSources, claimSource, releaseClaim, type ClaimTerms } from './c
 export { copyStore, TargetNotEmpty, type CopyReport } from './copy.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';
 export {
-  listIconsDue, claimIconCheck, saveIcon, confirmIcon, getIcon, listIconHashes, ICON_RECHECK_MS,
+  listIconsDue, claimIconCheck, releaseIconCheck, saveIcon, confirmIcon, getIcon, listIconHashes, ICON_RECHECK_MS,
   type IconDue, type FoundIcon, type StoredIcon,
 } from './icons.js';
