@@ -14,6 +14,8 @@ import {
   searchEntries,
   sharedSecret,
   startPollRun,
+  claimIconCheck,
+  saveIcon,
   type OpenedStore,
 } from '../store/index.js';
 import { runDbCopy } from './db-copy.js';
@@ -62,6 +64,10 @@ describeOnPostgres('npm run db:copy', () => {
     await indexPendingEntries(store.db);
     await saveFetch(store.db, 'b', many, { now: t0 + 1, durationMs: 1, nextPollAt: null, status: 200, maxEntries: 5000 });
     await recordFailure(store.db, 'b', { now: t0 + 5, durationMs: 3, status: 503, error: 'HTTP 503', errorKind: 'http', nextPollAt: t0 + 60_000 });
+    // An icon's bytes, every value a byte can hold, go from a BLOB to a bytea unchanged.
+    await claimIconCheck(store.db, { sourceId: 'a', checkedAt: null, foundFrom: 'https://a.example.org/' }, t0);
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    await saveIcon(store.db, 'a', { url: 'https://a.example.org/favicon.ico', mediaType: 'image/x-icon', bytes, hash: 'h' }, t0);
     for (const trigger of ['startup', 'schedule', 'cli']) {
       const id = await startPollRun(store.db, trigger, t0);
       await finishPollRun(store.db, id, t0 + 10, { sourcesDue: 2, fetched: 2, notModified: 0, errors: 1, entriesAdded: 7, entriesUpdated: 1 });
@@ -73,10 +79,11 @@ describeOnPostgres('npm run db:copy', () => {
 
   /** Every row of every table, in key order, with the source's columns only (PostgreSQL adds its search column). */
   async function everyRow(store: OpenedStore) {
-    const rows = async (table: 'sources' | 'entries' | 'poll_runs' | 'meta' | 'feedback_responses' | 'secrets', key: string) =>
+    const rows = async (table: 'sources' | 'entries' | 'poll_runs' | 'meta' | 'feedback_responses' | 'secrets' | 'source_icons', key: string) =>
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- every table, read alike
       (await (store.db as any).selectFrom(table).selectAll().orderBy(key).execute()) as Record<string, unknown>[];
     const entries = (await rows('entries', 'id')).map(({ search_document: _omitted, ...row }) => row);
+    const icons = (await rows('source_icons', 'source_id')).map((row) => ({ ...row, bytes: [...(row.bytes as Uint8Array)] }));
     return {
       sources: await rows('sources', 'id'),
       entries,
@@ -84,6 +91,7 @@ describeOnPostgres('npm run db:copy', () => {
       meta: await rows('meta', 'key'),
       feedback_responses: await rows('feedback_responses', 'id'),
       secrets: await rows('secrets', 'name'),
+      icons,
     };
   }
 
@@ -108,6 +116,8 @@ describeOnPostgres('npm run db:copy', () => {
     expect(after.poll_runs).toEqual(before.poll_runs);
     expect(after.feedback_responses).toEqual(before.feedback_responses);
     expect(after.secrets).toEqual(before.secrets);
+    expect(after.icons).toEqual(before.icons);
+    expect(after.icons[0]?.bytes).toHaveLength(256);
     // The stream version moves past the source's, so no cache keeps a page from before the copy.
     expect(after.meta).toEqual([{ key: 'stream_version', value: (before.meta[0]?.value as number) + 1 }]);
 
@@ -132,7 +142,7 @@ describeOnPostgres('npm run db:copy', () => {
 
     const refused = command(['--to', schema.url]);
     expect(await refused.run()).toBe(1);
-    expect(refused.out.stderr).toContain('the target already holds 3 sources, 1208 entries, 3 poll_runs, 1 feedback_responses; nothing was copied');
+    expect(refused.out.stderr).toContain('the target already holds 3 sources, 1208 entries, 3 poll_runs, 1 feedback_responses, 1 source_icons; nothing was copied');
     expect(refused.out.stdout).toBe('');
     expect(await postgres.db.selectFrom('entries').select('id').where('entry_id', '=', 'only-in-postgres').executeTakeFirst()).toBeDefined();
 

@@ -3,6 +3,7 @@
 import { createNetworkGuard, fetchFeed, type NamingSource } from '../ingest/index.js';
 import type { Db } from '../store/index.js';
 import { DigestPool, defaultDigestWorkers } from './digest-pool.js';
+import { refreshIcons } from './icons.js';
 import { Refresher } from './refresher.js';
 import type { FeedFetcher } from './types.js';
 import type { Logger } from 'pino';
@@ -33,14 +34,16 @@ export function startProductionRefresher(options: ProductionRefresherOptions): P
   const guard = createNetworkGuard({ namedSources: options.namedSources, allowPrivateNetworks: options.allowPrivateNetworks });
   // Parsing and sanitizing run on worker threads, one per core; the main thread fetches, stores and serves.
   const digests = new DigestPool({ size: defaultDigestWorkers(), log, timeBudgetMs: options.digestTimeBudgetMs });
+  const fetchOptions = { timeoutMs: options.timeoutMs, userAgent: options.userAgent, guard };
   const refresher = new Refresher({
     db: options.db,
     log,
     fetchFeed: options.wrapFetcher ? options.wrapFetcher(fetchFeed) : fetchFeed,
     now: Date.now,
-    fetchOptions: { timeoutMs: options.timeoutMs, userAgent: options.userAgent, guard },
+    fetchOptions,
     digest: digests.run,
     releaseIdleDigesters: () => digests.releaseIdle(),
+    refreshIcons: (signal) => refreshIcons({ db: options.db, log, now: Date.now, fetchOptions }, { signal }),
   });
   return { refresher, close: async () => void (await Promise.all([digests.close(), guard.close()])) };
 }

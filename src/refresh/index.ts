@@ -8,3 +8,4 @@ export { startProductionRefresher, type ProductionRefresher, type ProductionRefr
 export { DigestPool, defaultDigestWorkers } from './digest-pool.js';
 export { digestFeed, type DigestInput, type DigestOutput, type Digester } from './digest.js';
 export type { RefreshDeps, RefreshSource, RefreshAllOptions, RefreshAllResult, RefreshFetchOptions, FeedFetcher } from './types.js';
+export { refreshIcons, ICON_CONCURRENCY, type IconRefreshDeps, type IconTally } from './icons.js';

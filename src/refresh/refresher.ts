@@ -74,6 +74,7 @@ export class Refresher {
    * One pass over `sources` (each at most once), paced by a Pacer: at most `concurrency` sources
    * fetching or worked on at once, a stalled fetch (STALL_SHARE of the timeout) holding back
    * nothing but its socket, at most `maxOpenFetches` requests open. Recorded as a poll_runs row.
+   * Then the icons due a look are looked for (deps.refreshIcons), outside the pass's numbers.
    */
   async refreshAll(sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
     const { db, log, now } = this.deps;
@@ -112,6 +113,7 @@ export class Refresher {
       },
       'poll pass finished',
     );
+    await this.deps.refreshIcons?.(options.signal);
     return { reports, totals, pollRunId };
   }
 }

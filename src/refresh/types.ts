@@ -32,6 +32,8 @@ export interface RefreshDeps {
   digest: Digester;
   /** Called when a pass ends: the pool behind `digest` may stop its idle workers (DigestPool.releaseIdle). */
   releaseIdleDigesters?: () => void;
+  /** Called when a pass ends: the sources' icons due a look are looked for (refreshIcons); never throws. */
+  refreshIcons?: (signal?: AbortSignal) => Promise<unknown>;
 }
 
 /** A source ready to refresh: its stored row and what the feeds file says of it. */

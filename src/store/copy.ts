@@ -18,6 +18,7 @@ const TABLES = [
   { name: 'meta', key: 'key' },
   { name: 'feedback_responses', key: 'id' },
   { name: 'secrets', key: 'name' },
+  { name: 'source_icons', key: 'source_id' },
 ] as const;
 
 type TableName = (typeof TABLES)[number]['name'];

@@ -15,6 +15,7 @@ import * as sourceErrorKind from '../../migrations/0006_source_error_kind.js';
 import * as sourceRetryAfter from '../../migrations/0007_source_retry_after.js';
 import * as sourceClaims from '../../migrations/0008_source_claims.js';
 import * as feedback from '../../migrations/0009_feedback.js';
+import * as sourceIcons from '../../migrations/0011_source_icons.js';
 import { databaseKindOf, type DatabaseKind } from './dialect.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
@@ -102,6 +103,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0007_source_retry_after': sourceRetryAfter,
   '0008_source_claims': sourceClaims,
   '0009_feedback': feedback,
+  '0011_source_icons': sourceIcons,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

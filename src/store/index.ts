@@ -47,3 +47,7 @@ export {
   type PostLimit,
   type PostAdmission,
 } from './feedback.js';
+export {
+  listIconsDue, claimIconCheck, releaseIconCheck, saveIcon, confirmIcon, getIcon, listIconHashes, ICON_RECHECK_MS,
+  type IconDue, type FoundIcon, type StoredIcon,
+} from './icons.js';

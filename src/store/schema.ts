@@ -120,6 +120,26 @@ export interface SecretsTable {
   value: string;
 }
 
+/** A source's icon (migration 0011): the image columns are null until one passed the checks. */
+export interface SourceIconsTable {
+  source_id: string;
+  /** Where the last search began: the feed's icon URL, else the site's address. */
+  found_from: string;
+  /** The last search (ms), made or not; the next is a day later unless found_from changes. */
+  checked_at: number;
+  /** Where the stored image came from. */
+  url: string | null;
+  /** image/png, image/gif, image/jpeg or image/x-icon, from the bytes themselves. */
+  media_type: string | null;
+  bytes: Buffer | null;
+  /** SHA-256 of the bytes, hex: the served address and ETag carry it. */
+  hash: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  /** When the stored image was last fetched or confirmed unchanged (ms). */
+  fetched_at: number | null;
+}
+
 export interface Database {
   sources: SourcesTable;
   entries: EntriesTable;
@@ -128,6 +148,7 @@ export interface Database {
   feedback_responses: FeedbackResponsesTable;
   feedback_posts: FeedbackPostsTable;
   secrets: SecretsTable;
+  source_icons: SourceIconsTable;
   /** Entries waiting for the full-text index (migration 0005; SQLite only). */
   entries_fts_pending: { id: number };
 }

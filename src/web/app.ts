@@ -12,6 +12,7 @@ import { conversationsRoutes } from './routes/conversations.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { feedRoutes } from './routes/feeds.js';
 import { homeRoutes } from './routes/home.js';
+import { iconPaths, iconRoutes } from './routes/icons.js';
 import { searchRoutes } from './routes/search.js';
 import { sectionRoutes } from './routes/sections.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     templatesDir: deps.templatesDir ?? defaultTemplatesDir(),
     getSite: () => ctx.getConfig().site,
     now: ctx.now,
+    iconPaths: () => iconPaths(ctx.db),
   });
   await app.register(errorPagesPlugin);
 
@@ -71,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await feedbackRoutes(app, ctx);
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
+  await iconRoutes(app, ctx);
   return app;
 }
 

@@ -61,7 +61,7 @@ async function fetchUntimed(url: string, validators: CacheValidators, options: F
 }
 
 /** The fetch to send with: the caller's own, the caller's guard, or a guard for this fetch alone. */
-function transportFor(start: URL, options: FetchOptions): { fetchImpl: typeof fetch; release: () => void } {
+export function transportFor(start: URL, options: FetchOptions): { fetchImpl: typeof fetch; release: () => void } {
   const given = options.fetchImpl ?? options.guard?.fetch;
   if (given) return { fetchImpl: given, release: () => {} };
   // The start URL is the caller's own, so its origin is named; where its answers lead is not.

@@ -32,6 +32,8 @@ export interface ViewsOptions {
   templatesDir: string;
   getSite: () => SiteSettings;
   now: () => number;
+  /** Each source's icon address (the /icons/ route's), for the sourceIcon helper; absent: no icons. */
+  iconPaths?: () => Promise<ReadonlyMap<string, string>>;
 }
 
 /** Handlebars (its own instance, not the module's global one) over templates/, with our helpers. */
@@ -55,7 +57,7 @@ export const viewsPlugin = fp<ViewsOptions>(
   { name: 'portal-views' },
 );
 
-function renderPage(app: FastifyInstance, options: ViewsOptions, spec: PageSpec): Promise<string> {
+async function renderPage(app: FastifyInstance, options: ViewsOptions, spec: PageSpec): Promise<string> {
   const site = options.getSite();
   const chrome: PageChrome = {
     site: { title: site.title, tagline: site.tagline },
@@ -65,12 +67,21 @@ function renderPage(app: FastifyInstance, options: ViewsOptions, spec: PageSpec)
     alternates: spec.alternates ?? feedAlternates(site.title),
     year: new Date(options.now()).getUTCFullYear(),
   };
-  return app.view(`pages/${spec.template}.hbs`, { ...spec.data, chrome });
+  // Icons are decoration: a page (an error page above all) renders without them when they cannot be read.
+  const sourceIcons = await options.iconPaths?.().catch(() => undefined);
+  return app.view(`pages/${spec.template}.hbs`, { ...spec.data, chrome, sourceIcons });
 }
 
 function registerHelpers(handlebars: typeof Handlebars): void {
   // The one place stored text becomes markup: escaped first, then the search marks become <mark>.
   handlebars.registerHelper('highlight', (text: unknown) => new handlebars.SafeString(highlightToHtml(String(text ?? ''))));
+  // A source's icon beside its name, from the portal's own address; decoration, so alt="" (the name is the text).
+  handlebars.registerHelper('sourceIcon', (sourceId: unknown, options: Handlebars.HelperOptions) => {
+    const icons = (options.data as { root?: { sourceIcons?: ReadonlyMap<string, string> } } | undefined)?.root?.sourceIcons;
+    const path = typeof sourceId === 'string' ? icons?.get(sourceId) : undefined;
+    if (path === undefined) return '';
+    return new handlebars.SafeString(`<img class="source-icon" src="${handlebars.escapeExpression(path)}" alt="" width="16" height="16">`);
+  });
 }
 
 /** Every .hbs under partials/, named by its path without the extension: 'header', 'content/definition'. */
