@@ -195,7 +195,7 @@ function shownOnce(category: string | undefined): Expression<SqlBool> {
  * Fills `sources` on each entry: every active source of its group, in the order they stored it.
  * One query for the whole page, by the primary key and entries_duplicates.
  */
-async function creditSources(db: Db, entries: { id: number; sourceId: string; sourceTitle: string; sources?: SourceCredit[]; groupId?: number }[]): Promise<void> {
+export async function creditSources(db: Db, entries: { id: number; sourceId: string; sourceTitle: string; sources?: SourceCredit[]; groupId?: number }[]): Promise<void> {
   if (entries.length === 0) return;
   const groupOf = (entry: (typeof entries)[number]) => entry.groupId ?? entry.id;
   const groups = [...new Set(entries.map(groupOf))];
