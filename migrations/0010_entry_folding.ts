@@ -74,9 +74,10 @@ async function backfill(db: Kysely<any>): Promise<void> {
       if (title) remember(byTitle, title, seen);
       return sql`(CAST(${entry.id} AS bigint), CAST(${link} AS text), CAST(${title} AS text), CAST(${root} AS bigint))`;
     });
-    await sql`UPDATE entries SET link_key = v.link_key, title_key = v.title_key, duplicate_of = v.duplicate_of
-      FROM (VALUES ${sql.join(updates)}) AS v (id, link_key, title_key, duplicate_of)
-      WHERE entries.id = v.id`.execute(db);
+    // A common table expression: SQLite names a VALUES list's columns only there.
+    await sql`WITH v (id, link_key, title_key, duplicate_of) AS (VALUES ${sql.join(updates)})
+      UPDATE entries SET link_key = v.link_key, title_key = v.title_key, duplicate_of = v.duplicate_of
+      FROM v WHERE entries.id = v.id`.execute(db);
     after = Number(rows[rows.length - 1]?.id);
   }
 }
