@@ -61,10 +61,22 @@ export async function searchEntries(db: Db, input: string, limit: number): Promi
   // Twice the rows, so that copies of one post, folded into its best hit, still leave a full page.
   const wanted = limit * 2;
   const hits = newest.length < RANKED_MATCHES ? await engine.ranked(db, match, wanted) : await engine.newestFirst(db, match, newest, wanted);
-  const seen = new Set<number>();
-  const once = hits.filter((hit) => !seen.has(hit.groupId) && seen.add(hit.groupId)).slice(0, limit);
+  const once = foldCopies(hits).slice(0, limit);
   await creditSources(db, once);
   return once;
+}
+
+/**
+ * One hit per post, at the place of its best-ranked copy: the first source's own entry when it
+ * matched too (its title and link, as the stream shows it), else that best-ranked copy.
+ */
+function foldCopies(hits: GroupedHit[]): GroupedHit[] {
+  const byGroup = new Map<number, GroupedHit>();
+  for (const hit of hits) {
+    const kept = byGroup.get(hit.groupId);
+    if (!kept || hit.id === hit.groupId) byGroup.set(hit.groupId, hit);
+  }
+  return [...byGroup.values()];
 }
 
 const GROUP_ID = sql.raw('COALESCE(e.duplicate_of, e.id)');
