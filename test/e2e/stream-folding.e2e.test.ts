@@ -3,6 +3,7 @@
 // link with utm_ parameters and a trailing slash, one by the same title a day later, and one
 // title alike but three days apart, which must not fold); the third posts ten in a burst.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +61,7 @@ const count = (haystack: string, needle: string) => haystack.split(needle).lengt
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'stream-folding-e2e-'));
   feeds = await startFeedServer();
-  const serve = (items: Item[], title: string) => (_req: unknown, res: import('node:http').ServerResponse) =>
+  const serve = (items: Item[], title: string) => (_req: unknown, res: ServerResponse) =>
     void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(title, items));
   feeds.route('/first.xml', serve(FIRST, 'First Voices'));
   feeds.route('/burst.xml', serve(BURST, 'Burst Blog'));
