@@ -84,7 +84,7 @@ export function listStreamTeasers(db: Db, query: Shape): Promise<StreamPageOf<St
   return pageOf(db, query, (direction, limit) => teaserRows(db, query, direction, limit), toStreamTeaser);
 }
 
-/** A home page entry: the last one shown of a source whose newer entries were left out says how many. */
+/** A home page entry: the last one shown of a source with entries left out says how many. */
 export type HomeTeaser = StreamTeaser & { moreFromSource?: number };
 
 export interface HomePage {
@@ -95,30 +95,29 @@ export interface HomePage {
 
 /**
  * The newest `limit` entries of the stream with at most `perSource` from any one source, so a
- * source posting in a burst cannot fill the page. Walks the stream newest first (the same index
- * as a page of /conversations) and stops once the page is full; the entries it passed over are
- * counted per source for the "N more from" link.
+ * source posting in a burst cannot fill the page. Walks the stream newest first (the index a page
+ * of /conversations walks), leaving a source out of the walk once it has its share, and stops
+ * when the page is full; then counts the rest of each source that reached its share, for the
+ * "N more from" link.
  */
 export async function listHomeTeasers(db: Db, query: { limit: number; perSource: number }): Promise<HomePage> {
-  const batch = Math.max(query.limit * 3, 60);
+  const batch = Math.max(query.limit * 2, 40);
   const shown: HomeTeaser[] = [];
   const shownPerSource = new Map<string, number>();
-  const leftOut = new Map<string, number>();
   let before: StreamCursorPosition | undefined;
-  let hasMore = false;
-  walk: for (;;) {
-    const rows = await teaserRows(db, { limit: batch, ...(before ? { before } : {}) }, 'older', batch);
+  let full = false;
+  while (!full) {
+    const capped = [...shownPerSource].filter(([, count]) => count >= query.perSource).map(([id]) => id);
+    let q = keysetBase(db, { limit: batch, ...(before ? { before } : {}) }, 'older', batch);
+    if (capped.length > 0) q = q.where('e.source_id', 'not in', capped);
+    const rows = await q.select(TEASER_COLUMNS).execute();
     for (const row of rows) {
       if (shown.length === query.limit) {
-        hasMore = true;
-        break walk;
+        full = true;
+        break;
       }
       const count = (shownPerSource.get(row.source_id) ?? 0) + 1;
-      if (count > query.perSource) {
-        leftOut.set(row.source_id, (leftOut.get(row.source_id) ?? 0) + 1);
-        hasMore = true;
-        continue;
-      }
+      if (count > query.perSource) continue;
       shownPerSource.set(row.source_id, count);
       shown.push(toStreamTeaser(row));
     }
@@ -126,12 +125,21 @@ export async function listHomeTeasers(db: Db, query: { limit: number; perSource:
     if (rows.length < batch || !last) break;
     before = { publishedAt: last.published_at, id: last.id };
   }
-  for (const [sourceId, count] of leftOut) {
-    const lastShown = shown.findLast((entry) => entry.sourceId === sourceId);
-    if (lastShown) lastShown.moreFromSource = count;
+  let leftOutAny = false;
+  for (const [sourceId, count] of shownPerSource) {
+    if (count < query.perSource) continue;
+    const row = await streamBase(db, { limit: 0 })
+      .where('e.source_id', '=', sourceId)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const more = Number(row.n) - count;
+    if (more <= 0) continue;
+    leftOutAny = true;
+    const lastOfSource = shown.findLast((entry) => entry.sourceId === sourceId);
+    if (lastOfSource) lastOfSource.moreFromSource = more;
   }
   await creditSources(db, shown);
-  return { entries: shown, hasMore };
+  return { entries: shown, hasMore: full || leftOutAny };
 }
 
 type Direction = 'older' | 'newer';

@@ -119,13 +119,15 @@ describe('GET /', () => {
     // The fair cap applied by hand to the whole stream, as the oracle.
     const all = (await listStream(db, { limit: 1000 })).entries;
     const shown: (StreamEntry & { moreFromSource?: number })[] = [];
-    const left = new Map<string, number>();
     for (const entry of all) {
       if (shown.length === HOME_ENTRIES) break;
       if (shown.filter((e) => e.sourceId === entry.sourceId).length < 3) shown.push({ ...entry });
-      else left.set(entry.sourceId, (left.get(entry.sourceId) ?? 0) + 1);
     }
-    for (const [id, count] of left) shown.findLast((e) => e.sourceId === id)!.moreFromSource = count;
+    for (const id of new Set(shown.map((e) => e.sourceId))) {
+      const left = all.filter((e) => e.sourceId === id).length - shown.filter((e) => e.sourceId === id).length;
+      const capped = shown.filter((e) => e.sourceId === id).length === 3;
+      if (capped && left > 0) shown.findLast((e) => e.sourceId === id)!.moreFromSource = left;
+    }
     const formatTime = siteTimeFormatter(app.webContext);
     const fromFullRows = await app.renderPage({
       template: 'home',
