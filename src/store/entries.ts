@@ -94,7 +94,7 @@ function entryColumns(entry: StoredEntryInput, now: number) {
   };
 }
 
-/** Rows per INSERT: 15 values each stays far below the databases' limits on bound values. */
+/** Rows per INSERT: 18 values each stays far below the databases' limits on bound values. */
 const INSERT_ROWS = 500;
 
 /** Inserts the new entries; on SQLite a trigger queues each for the full-text index, written once a batch has gathered (search-index.ts). */
