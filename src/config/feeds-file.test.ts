@@ -47,12 +47,18 @@ describe('parseFeedsText: a valid file', () => {
           url: 'https://portal.test/',
           timezone: 'America/Chicago',
           maxEntries: 200,
+          perSourceOnHome: 3,
         },
         sources: [
           { id: 'good', title: 'Good', site: 'https://good.test/', description: 'A good source.', category: 'advocacy' },
         ],
       },
     });
+  });
+
+  it('reads per_source_on_home', () => {
+    const result = parseFeedsText(`${SITE}  per_source_on_home: 5\nsources: []\n`, 'feeds.yaml');
+    expect(result.ok && result.config.site.perSourceOnHome).toBe(5);
   });
 
   it('accepts an empty list of sources and a chosen time zone', () => {
@@ -130,6 +136,7 @@ describe('parseFeedsText: each kind of bad input, at its exact place', () => {
   url: /relative/
   timezone: Mars/Olympus
   max_entries: -5
+  per_source_on_home: 0
   colour: blue
 sources: []
 `;
@@ -137,7 +144,8 @@ sources: []
       "feeds.yaml:4:8: 'url' must be an absolute http(s) URL, like https://example.org/ (got '/relative/')",
       "feeds.yaml:5:13: 'timezone' must be an IANA time zone, like America/Chicago (got 'Mars/Olympus')",
       "feeds.yaml:6:16: 'max_entries' must be a whole number above 0 (got -5)",
-      "feeds.yaml:7:3: unknown key 'colour' (known keys: title, tagline, url, timezone, max_entries, contributors)",
+      "feeds.yaml:7:23: 'per_source_on_home' must be a whole number above 0 (got 0)",
+      "feeds.yaml:8:3: unknown key 'colour' (known keys: title, tagline, url, timezone, max_entries, per_source_on_home, contributors)",
     ]);
   });
 
@@ -258,6 +266,7 @@ describe('loadFeedsFile', () => {
       url: 'https://portal.test/engage/',
       timezone: 'America/Chicago',
       maxEntries: 50,
+      perSourceOnHome: 3,
     });
     expect(result.config.sources.map((s) => s.id)).toEqual(['first-blog', 'second-blog', 'link-only']);
     expect(result.config.sources[0]).toMatchObject({

@@ -4,7 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigIssue, FeedsConfig, SiteSettings, SourceConfig } from '../core/types.js';
 import { byPosition, duplicateIdIssues, issueAt, schemaIssues, yamlSyntaxIssues } from './feeds-issues.js';
 import type { IssueContext } from './feeds-issues.js';
-import { DEFAULT_MAX_ENTRIES, DEFAULT_TIMEZONE, feedsFileSchema } from './feeds-schema.js';
+import { DEFAULT_MAX_ENTRIES, DEFAULT_PER_SOURCE_ON_HOME, DEFAULT_TIMEZONE, feedsFileSchema } from './feeds-schema.js';
 import type { FeedsFileData, SourceData } from './feeds-schema.js';
 import { messageOf } from '../core/errors.js';
 
@@ -75,6 +75,7 @@ function toFeedsConfig(data: FeedsFileData): FeedsConfig {
     url: data.site.url,
     timezone: data.site.timezone ?? DEFAULT_TIMEZONE,
     maxEntries: data.site.max_entries ?? DEFAULT_MAX_ENTRIES,
+    perSourceOnHome: data.site.per_source_on_home ?? DEFAULT_PER_SOURCE_ON_HOME,
   };
   if (data.site.contributors) site.contributors = data.site.contributors.map(({ name, role, url }) => ({ name, ...(role && { role }), ...(url && { url }) }));
   return { site, sources: data.sources.map(toSourceConfig) };

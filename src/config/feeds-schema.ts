@@ -4,9 +4,11 @@ import { messageOf } from '../core/errors.js';
 
 export const DEFAULT_TIMEZONE = 'America/Chicago';
 export const DEFAULT_MAX_ENTRIES = 200;
+/** How many entries one source may have in the home page's Current Conversations. */
+export const DEFAULT_PER_SOURCE_ON_HOME = 3;
 
 export const TOP_KEYS = ['site', 'sources'] as const;
-export const SITE_KEYS = ['title', 'tagline', 'url', 'timezone', 'max_entries', 'contributors'] as const;
+export const SITE_KEYS = ['title', 'tagline', 'url', 'timezone', 'max_entries', 'per_source_on_home', 'contributors'] as const;
 export const CONTRIBUTOR_KEYS = ['name', 'role', 'url'] as const;
 export const SOURCE_KEYS = [
   'id', 'title', 'site', 'feed', 'description', 'category', 'include', 'exclude', 'max_entries', 'poll_minutes',
@@ -110,6 +112,7 @@ const siteSchema = z.strictObject(
       isTimeZone(s) ? undefined : `'timezone' must be an IANA time zone, like ${DEFAULT_TIMEZONE} (got '${s}')`,
     ).optional(),
     max_entries: positiveInt("'max_entries'").optional(),
+    per_source_on_home: positiveInt("'per_source_on_home'").optional(),
     contributors: z
       .array(
         z.strictObject(

@@ -40,6 +40,7 @@ describe('the shipped feeds.default.yaml', () => {
       url: 'https://portal.example.org/',
       timezone: 'America/Chicago',
       maxEntries: 200,
+      perSourceOnHome: 3,
     });
   });
 

@@ -3,4 +3,4 @@ export { readSettings, withoutPassword, databaseLabel, databaseUrlProblem, Setti
 export type { Settings, SettingsProblem, LogLevel, Env } from './settings.js';
 export { parseFeedsText, loadFeedsFile, formatIssue } from './feeds-file.js';
 export type { LoadResult } from './feeds-file.js';
-export { DEFAULT_MAX_ENTRIES, DEFAULT_TIMEZONE } from './feeds-schema.js';
+export { DEFAULT_MAX_ENTRIES, DEFAULT_PER_SOURCE_ON_HOME, DEFAULT_TIMEZONE } from './feeds-schema.js';

@@ -10,6 +10,8 @@ export interface SiteSettings {
   timezone: string;
   /** Newest entries kept per source unless the source says otherwise (`max_entries`, default 200). */
   maxEntries: number;
+  /** At most this many entries of one source on the home page (`per_source_on_home`, default 3); the loader always sets it. */
+  perSourceOnHome?: number;
   /** The people /about thanks (`contributors`); absent when the file names none. */
   contributors?: Contributor[];
 }

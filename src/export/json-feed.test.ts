@@ -65,7 +65,25 @@ describe('writeJsonFeed', () => {
         url: 'https://www.epatientdave.com/',
         feed_url: 'https://www.epatientdave.com/feed/',
       },
+      _sources: { carried_by: [{ id: 'e-patient-dave', title: "e-Patient Dave's Blog" }] },
     });
+  });
+
+  it('credits every source that carried the item in _sources, the first first, and the schema accepts it', () => {
+    const shared = streamEntry({
+      sources: [
+        { id: 'e-patient-dave', title: "e-Patient Dave's Blog" },
+        { id: 'regina-holliday', title: 'Regina Holliday\u0007s Blog' },
+      ],
+    });
+    const document = read(writeJsonFeed(exportFeed([shared])));
+    expect(document.items[0]!._sources).toEqual({
+      carried_by: [
+        { id: 'e-patient-dave', title: "e-Patient Dave's Blog" },
+        { id: 'regina-holliday', title: 'Regina Hollidays Blog' },
+      ],
+    });
+    expect(validate(document)).toEqual([]);
   });
 
   it('uses the same ids as Atom: original global ids kept, others minted', () => {

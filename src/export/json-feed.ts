@@ -1,4 +1,6 @@
-// JSON Feed 1.1 over the combined stream; each item says where it came from in `_source`.
+// JSON Feed 1.1 over the combined stream; each item says where it came from in `_source`, and
+// every source that carried it, the first first, in `_sources.carried_by` (the spec allows only
+// objects as extensions, so the list sits inside one).
 import {
   entryHtml,
   entryUpdatedAt,
@@ -27,6 +29,7 @@ export interface JsonFeedItem {
   tags?: string[];
   attachments?: { url: string; mime_type: string; size_in_bytes?: number }[];
   _source: { id: string; title: string; url?: string; feed_url?: string };
+  _sources: { carried_by: { id: string; title: string }[] };
 }
 
 export interface JsonFeedDocument {
@@ -68,6 +71,9 @@ function toItem(entry: StreamEntry, siteUrl: string): JsonFeedItem {
     ...(tags.length > 0 ? { tags } : {}),
     ...(attachments.length > 0 ? { attachments } : {}),
     _source: toSource(entry),
+    _sources: {
+      carried_by: (entry.sources ?? [{ id: entry.sourceId, title: entry.sourceTitle }]).map(({ id, title }) => ({ id, title: clean(title) })),
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import * as sourceRetryAfter from '../../migrations/0007_source_retry_after.js';
 import * as sourceClaims from '../../migrations/0008_source_claims.js';
 import * as feedback from '../../migrations/0009_feedback.js';
 import * as sourceIcons from '../../migrations/0011_source_icons.js';
+import * as entryFolding from '../../migrations/0010_entry_folding.js';
 import { databaseKindOf, type DatabaseKind } from './dialect.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
@@ -104,6 +105,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008_source_claims': sourceClaims,
   '0009_feedback': feedback,
   '0011_source_icons': sourceIcons,
+  '0010_entry_folding': entryFolding,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

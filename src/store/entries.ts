@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { linkKey, SAME_TITLE_WINDOW_MS, titleKey } from '../core/post-keys.js';
 import type { NormalEntry } from '../core/types.js';
 import type { Db } from './database.js';
 import { bumpStreamVersion } from './meta.js';
@@ -88,27 +89,84 @@ function entryColumns(entry: StoredEntryInput, now: number) {
     content_text: entry.contentText,
     excerpt: entry.excerpt,
     content_hash: entry.contentHash,
+    link_key: linkKey(entry.link),
+    title_key: titleKey(entry.title),
   };
 }
 
-/** Rows per INSERT: 15 values each stays far below the databases' limits on bound values. */
+/** Rows per INSERT: 18 values each stays far below the databases' limits on bound values. */
 const INSERT_ROWS = 500;
 
 /** Inserts the new entries; on SQLite a trigger queues each for the full-text index, written once a batch has gathered (search-index.ts). */
 async function insertEntries(trx: Trx, sourceId: string, entries: readonly StoredEntryInput[], now: number): Promise<number> {
   if (entries.length === 0) return 0;
-  const rows = entries.map((entry) => ({
+  const keyed = entries.map((entry) => ({
     source_id: sourceId,
     entry_id: entry.entryId,
     published_at: entry.publishedAt,
     first_seen_at: now,
     ...entryColumns(entry, now),
   }));
+  const rows = await withDuplicateOf(trx, sourceId, keyed);
   for (let start = 0; start < rows.length; start += INSERT_ROWS) {
     await trx.insertInto('entries').values(rows.slice(start, start + INSERT_ROWS)).execute();
   }
   await indexFullBatch(trx);
   return entries.length;
+}
+
+/** Keys per lookup of earlier copies: two lists of them stay far below the bound-value limits. */
+const LOOKUP_KEYS = 400;
+
+interface EarlierCopy {
+  id: number;
+  duplicate_of: number | null;
+  link_key: string | null;
+  title_key: string | null;
+  published_at: number;
+}
+
+/**
+ * Sets duplicate_of on new rows that carry a post another source already brought: the same link
+ * key, or the same title key within SAME_TITLE_WINDOW_MS. It names the first stored entry of that
+ * post (the smallest id of its group), so the group is shown once, under the source that had it
+ * first. A source's own entries never fold together; the grouping is made once, when stored.
+ */
+async function withDuplicateOf<Row extends { link_key: string | null; title_key: string | null; published_at: number }>(
+  trx: Trx,
+  sourceId: string,
+  rows: Row[],
+): Promise<(Row & { duplicate_of: number | null })[]> {
+  const earlier: EarlierCopy[] = [];
+  for (let start = 0; start < rows.length; start += LOOKUP_KEYS) {
+    const slice = rows.slice(start, start + LOOKUP_KEYS);
+    const links = [...new Set(slice.flatMap((r) => (r.link_key ? [r.link_key] : [])))];
+    const titles = [...new Set(slice.flatMap((r) => (r.title_key ? [r.title_key] : [])))];
+    if (links.length + titles.length === 0) continue;
+    const found = await trx
+      .selectFrom('entries')
+      .select(['id', 'duplicate_of', 'link_key', 'title_key', 'published_at'])
+      .where('source_id', '<>', sourceId)
+      .where((eb) =>
+        eb.or([
+          ...(links.length > 0 ? [eb.and([eb('link_key', 'is not', null), eb('link_key', 'in', links)])] : []),
+          ...(titles.length > 0 ? [eb.and([eb('title_key', 'is not', null), eb('title_key', 'in', titles)])] : []),
+        ]),
+      )
+      .execute();
+    earlier.push(...found);
+  }
+  if (earlier.length === 0) return rows.map((row) => ({ ...row, duplicate_of: null }));
+  return rows.map((row) => {
+    const roots = earlier
+      .filter(
+        (e) =>
+          (row.link_key !== null && e.link_key === row.link_key) ||
+          (row.title_key !== null && e.title_key === row.title_key && Math.abs(e.published_at - row.published_at) <= SAME_TITLE_WINDOW_MS),
+      )
+      .map((e) => e.duplicate_of ?? e.id);
+    return { ...row, duplicate_of: roots.length > 0 ? Math.min(...roots) : null };
+  });
 }
 
 /** The stored columns a reader can see, as entryColumns writes them. */
@@ -156,12 +214,25 @@ async function applyRetention(trx: Trx, sourceId: string, keep: number): Promise
     .offset(keep)
     .executeTakeFirst();
   if (!newestDropped) return 0;
-  const result = await trx
-    .deleteFrom('entries')
-    .where('source_id', '=', sourceId)
-    .where(sql<boolean>`(published_at, id) <= (${newestDropped.published_at}, ${newestDropped.id})`)
-    .executeTakeFirst();
+  const dropped = sql<boolean>`(published_at, id) <= (${newestDropped.published_at}, ${newestDropped.id})`;
+  // Groups whose first entry goes: their next entry takes its place, so the post stays shown once.
+  const orphaned = await trx
+    .selectFrom('entries')
+    .select('duplicate_of')
+    .distinct()
+    .where('duplicate_of', 'in', (eb) => eb.selectFrom('entries').select('id').where('source_id', '=', sourceId).where(dropped))
+    .execute();
+  const result = await trx.deleteFrom('entries').where('source_id', '=', sourceId).where(dropped).executeTakeFirst();
+  for (const { duplicate_of: oldRoot } of orphaned) if (oldRoot !== null) await promoteNextInGroup(trx, oldRoot);
   return Number(result.numDeletedRows);
+}
+
+/** After the first entry of a group is deleted: the group's next entry (smallest id) becomes its first. */
+async function promoteNextInGroup(trx: Trx, oldRoot: number): Promise<void> {
+  const next = await trx.selectFrom('entries').select('id').where('duplicate_of', '=', oldRoot).orderBy('id').limit(1).executeTakeFirst();
+  if (!next) return;
+  await trx.updateTable('entries').set({ duplicate_of: next.id }).where('duplicate_of', '=', oldRoot).where('id', '<>', next.id).execute();
+  await trx.updateTable('entries').set({ duplicate_of: null }).where('id', '=', next.id).execute();
 }
 
 async function refreshSourceCounts(trx: Trx, sourceId: string): Promise<void> {

@@ -25,8 +25,12 @@ export {
   type StreamPage,
   type StreamCursorPosition,
   listStreamTeasers,
+  listHomeTeasers,
   type StreamTeaser,
   type StreamPageOf,
+  type HomeTeaser,
+  type HomePage,
+  type SourceCredit,
 } from './stream.js';
 export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';

@@ -69,6 +69,12 @@ export interface EntriesTable {
   excerpt: string;
   /** Hash of the entry as parsed, before sanitizing: equal hash, nothing to do. */
   content_hash: string;
+  /** Key of the normalised link (core/post-keys.ts); null without a usable link (migration 0010). */
+  link_key: string | null;
+  /** Key of the folded title; null for an empty title. */
+  title_key: string | null;
+  /** The first stored entry of another source carrying the same post; null: this one is shown. */
+  duplicate_of: number | null;
 }
 
 export interface PollRunsTable {

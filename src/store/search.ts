@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 import { databaseKindOf } from './dialect.js';
+import { creditSources, type SourceCredit } from './stream.js';
 
 /** Marks around matched words in highlighted text; private-use characters no feed text should hold. */
 export const HIGHLIGHT_START = '\uE000';
@@ -20,7 +21,12 @@ export interface SearchHit {
   titleHighlighted: string;
   /** A passage of the text around the matches, marked the same way. */
   snippet: string;
+  /** Every active source that carried this post, the first first (as the stream credits them). */
+  sources?: SourceCredit[];
 }
+
+/** A hit and the id of its group's first entry: a post several sources carried is found once. */
+type GroupedHit = SearchHit & { groupId: number };
 
 const MAX_TERMS = 16;
 
@@ -52,8 +58,28 @@ export async function searchEntries(db: Db, input: string, limit: number): Promi
   if (match === '') return [];
   const engine = databaseKindOf(db) === 'postgres' ? postgres : fts5;
   const newest = await engine.newestMatches(db, match);
-  return newest.length < RANKED_MATCHES ? engine.ranked(db, match, limit) : engine.newestFirst(db, match, newest, limit);
+  // Twice the rows, so that copies of one post, folded into its best hit, still leave a full page.
+  const wanted = limit * 2;
+  const hits = newest.length < RANKED_MATCHES ? await engine.ranked(db, match, wanted) : await engine.newestFirst(db, match, newest, wanted);
+  const once = foldCopies(hits).slice(0, limit);
+  await creditSources(db, once);
+  return once;
 }
+
+/**
+ * One hit per post, at the place of its best-ranked copy: the first source's own entry when it
+ * matched too (its title and link, as the stream shows it), else that best-ranked copy.
+ */
+function foldCopies(hits: GroupedHit[]): GroupedHit[] {
+  const byGroup = new Map<number, GroupedHit>();
+  for (const hit of hits) {
+    const kept = byGroup.get(hit.groupId);
+    if (!kept || hit.id === hit.groupId) byGroup.set(hit.groupId, hit);
+  }
+  return [...byGroup.values()];
+}
+
+const GROUP_ID = sql.raw('COALESCE(e.duplicate_of, e.id)');
 
 // ---- SQLite: FTS5 ----
 
@@ -69,9 +95,9 @@ async function newestMatches(db: Db, match: string): Promise<number[]> {
 }
 
 /** Fewer than RANKED_MATCHES matches: bm25 over all of them, titles weighing five times the text. */
-async function ranked(db: Db, match: string, limit: number): Promise<SearchHit[]> {
-  const result = await sql<SearchHit>`
-    SELECT e.id AS id, e.source_id AS sourceId, s.title AS sourceTitle, e.title AS title, e.link AS link,
+async function ranked(db: Db, match: string, limit: number): Promise<GroupedHit[]> {
+  const result = await sql<GroupedHit>`
+    SELECT e.id AS id, ${GROUP_ID} AS groupId, e.source_id AS sourceId, s.title AS sourceTitle, e.title AS title, e.link AS link,
            e.published_at AS publishedAt,
            highlight(entries_fts, 0, ${HIGHLIGHT_START}, ${HIGHLIGHT_END}) AS titleHighlighted,
            snippet(entries_fts, 1, ${HIGHLIGHT_START}, ${HIGHLIGHT_END}, '…', 24) AS snippet
@@ -85,16 +111,16 @@ async function ranked(db: Db, match: string, limit: number): Promise<SearchHit[]
   return result.rows;
 }
 
-type ShownEntry = Omit<SearchHit, 'titleHighlighted' | 'snippet'>;
+type ShownEntry = Omit<GroupedHit, 'titleHighlighted' | 'snippet'>;
 
 /**
  * RANKED_MATCHES or more matches: the newest of them by publication time, no ranking. Highlights and
  * snippets (a tokenizing pass over each text) are made for the shown rows only, in one walk down the
  * doclist that stops once it has them all (`+rowid` keeps FTS5 from one slow lookup per id).
  */
-async function newestFirst(db: Db, match: string, ids: number[], limit: number): Promise<SearchHit[]> {
+async function newestFirst(db: Db, match: string, ids: number[], limit: number): Promise<GroupedHit[]> {
   const shown = await sql<ShownEntry>`
-    SELECT e.id AS id, e.source_id AS sourceId, s.title AS sourceTitle, e.title AS title, e.link AS link,
+    SELECT e.id AS id, ${GROUP_ID} AS groupId, e.source_id AS sourceId, s.title AS sourceTitle, e.title AS title, e.link AS link,
            e.published_at AS publishedAt
     FROM entries e
     JOIN sources s ON s.id = e.source_id
@@ -143,11 +169,11 @@ const postgres = {
   },
 
   /** Fewer than RANKED_MATCHES matches: ts_rank over all of them; excerpts made for the shown rows only. */
-  async ranked(db: Db, match: string, limit: number): Promise<SearchHit[]> {
+  async ranked(db: Db, match: string, limit: number): Promise<GroupedHit[]> {
     const result = await sql<PostgresHit>`
       SELECT hit.*, ${headlines(match)}
       FROM (
-        SELECT e.id, e.source_id, s.title AS source_title, e.title, e.link, e.published_at, e.content_text,
+        SELECT e.id, ${GROUP_ID} AS group_id, e.source_id, s.title AS source_title, e.title, e.link, e.published_at, e.content_text,
                ts_rank(${WEIGHTS}, e.search_document, q.query) AS rank
         FROM entries e
         JOIN sources s ON s.id = e.source_id
@@ -162,11 +188,11 @@ const postgres = {
   },
 
   /** RANKED_MATCHES or more matches: the newest of them by publication time, no ranking. */
-  async newestFirst(db: Db, match: string, ids: number[], limit: number): Promise<SearchHit[]> {
+  async newestFirst(db: Db, match: string, ids: number[], limit: number): Promise<GroupedHit[]> {
     const result = await sql<PostgresHit>`
       SELECT hit.*, ${headlines(match)}
       FROM (
-        SELECT e.id, e.source_id, s.title AS source_title, e.title, e.link, e.published_at, e.content_text
+        SELECT e.id, ${GROUP_ID} AS group_id, e.source_id, s.title AS source_title, e.title, e.link, e.published_at, e.content_text
         FROM entries e
         JOIN sources s ON s.id = e.source_id
         WHERE e.id = ANY(${ids}::bigint[]) AND s.active = 1
@@ -181,6 +207,7 @@ const postgres = {
 
 interface PostgresHit {
   id: number;
+  group_id: number;
   source_id: string;
   source_title: string;
   title: string;
@@ -216,7 +243,7 @@ const restore = (headline: string) => headline.replace(STAND_IN, (c) => SPLITTER
 const OURS = new RegExp(`[${HIGHLIGHT_START}${HIGHLIGHT_END}${STAND_INS}]`, 'g');
 
 /** The row as SearchHit; the excerpt gets FTS5's '…' where it cuts the text short. */
-function toSearchHit(row: PostgresHit): SearchHit {
+function toSearchHit(row: PostgresHit): GroupedHit {
   const snippet = restore(row.snippet_marked);
   const excerpt = snippet.replace(OURS, '');
   const text = row.content_text.replace(OURS, '');
@@ -225,6 +252,7 @@ function toSearchHit(row: PostgresHit): SearchHit {
   const cutAfter = at >= 0 && at + excerpt.length < text.length;
   return {
     id: row.id,
+    groupId: row.group_id,
     sourceId: row.source_id,
     sourceTitle: row.source_title,
     title: row.title,

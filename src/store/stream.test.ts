@@ -39,6 +39,7 @@ describeEachDatabase('the stream', (kind) => {
     author: e.author,
     publishedAt: e.publishedAt,
     excerpt: e.excerpt,
+    sources: e.sources,
   });
 
   /** Every query shape: filters, no cursor, an older page, a newer page. */
@@ -66,7 +67,7 @@ describeEachDatabase('the stream', (kind) => {
     it('reads only the teaser columns: no content, no feed-only fields', async () => {
       const { entries } = await listStreamTeasers(store.db, { limit: 1 });
       expect(Object.keys(entries[0] ?? {}).sort()).toEqual(
-        ['author', 'excerpt', 'id', 'link', 'publishedAt', 'sourceId', 'sourceTitle', 'title'].sort(),
+        ['author', 'excerpt', 'id', 'link', 'publishedAt', 'sourceId', 'sourceTitle', 'sources', 'title'].sort(),
       );
     });
 

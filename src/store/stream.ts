@@ -1,5 +1,6 @@
-// Reading the stream: one keyset page of the active sources' entries, newest first.
-import { sql } from 'kysely';
+// Reading the stream: one keyset page of the active sources' entries, newest first, a post that
+// several sources carried shown once (migration 0010) with every source credited.
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Enclosure } from '../core/types.js';
 import type { Db } from './database.js';
 
@@ -45,12 +46,22 @@ export interface StreamEntry {
   excerpt: string;
   /** '' unless the query asked for content. */
   contentHtml: string;
+  /**
+   * Every active source that carried this post, the first first (the one that had it stored
+   * earliest); absent means only its own.
+   */
+  sources?: SourceCredit[];
+}
+
+export interface SourceCredit {
+  id: string;
+  title: string;
 }
 
 /** What a page shows of an entry: no content, no feed-only fields (fewer columns read, no JSON parsed). */
 export type StreamTeaser = Pick<
   StreamEntry,
-  'id' | 'sourceId' | 'sourceTitle' | 'title' | 'link' | 'author' | 'publishedAt' | 'excerpt'
+  'id' | 'sourceId' | 'sourceTitle' | 'title' | 'link' | 'author' | 'publishedAt' | 'excerpt' | 'sources'
 >;
 
 export interface StreamPageOf<T> {
@@ -73,9 +84,67 @@ export function listStreamTeasers(db: Db, query: Shape): Promise<StreamPageOf<St
   return pageOf(db, query, (direction, limit) => teaserRows(db, query, direction, limit), toStreamTeaser);
 }
 
+/** A home page entry: the last one shown of a source with entries left out says how many. */
+export type HomeTeaser = StreamTeaser & { moreFromSource?: number };
+
+export interface HomePage {
+  entries: HomeTeaser[];
+  /** Entries exist past the page (older ones, or ones left out for fairness). */
+  hasMore: boolean;
+}
+
+/**
+ * The newest `limit` entries of the stream with at most `perSource` from any one source, so a
+ * source posting in a burst cannot fill the page. Walks the stream newest first (the index a page
+ * of /conversations walks), leaving a source out of the walk once it has its share, and stops
+ * when the page is full; then counts the rest of each source that reached its share, for the
+ * "N more from" link.
+ */
+export async function listHomeTeasers(db: Db, query: { limit: number; perSource: number }): Promise<HomePage> {
+  const batch = Math.max(query.limit * 2, 40);
+  const shown: HomeTeaser[] = [];
+  const shownPerSource = new Map<string, number>();
+  let before: StreamCursorPosition | undefined;
+  let full = false;
+  while (!full) {
+    const capped = [...shownPerSource].filter(([, count]) => count >= query.perSource).map(([id]) => id);
+    let q = keysetBase(db, { limit: batch, ...(before ? { before } : {}) }, 'older', batch);
+    if (capped.length > 0) q = q.where('e.source_id', 'not in', capped);
+    const rows = await q.select(TEASER_COLUMNS).execute();
+    for (const row of rows) {
+      if (shown.length === query.limit) {
+        full = true;
+        break;
+      }
+      const count = (shownPerSource.get(row.source_id) ?? 0) + 1;
+      if (count > query.perSource) continue;
+      shownPerSource.set(row.source_id, count);
+      shown.push(toStreamTeaser(row));
+    }
+    const last = rows[rows.length - 1];
+    if (rows.length < batch || !last) break;
+    before = { publishedAt: last.published_at, id: last.id };
+  }
+  let leftOutAny = false;
+  for (const [sourceId, count] of shownPerSource) {
+    if (count < query.perSource) continue;
+    const row = await streamBase(db, { limit: 0 })
+      .where('e.source_id', '=', sourceId)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const more = Number(row.n) - count;
+    if (more <= 0) continue;
+    leftOutAny = true;
+    const lastOfSource = shown.findLast((entry) => entry.sourceId === sourceId);
+    if (lastOfSource) lastOfSource.moreFromSource = more;
+  }
+  await creditSources(db, shown);
+  return { entries: shown, hasMore: full || leftOutAny };
+}
+
 type Direction = 'older' | 'newer';
 
-async function pageOf<Row, T extends { id: number; publishedAt: number }>(
+async function pageOf<Row, T extends { id: number; publishedAt: number; sourceId: string; sourceTitle: string; sources?: SourceCredit[] }>(
   db: Db,
   query: Shape,
   fetchRows: (direction: Direction, limit: number) => Promise<Row[]>,
@@ -87,6 +156,7 @@ async function pageOf<Row, T extends { id: number; publishedAt: number }>(
   const page = rows.slice(0, query.limit);
   if (!forward) page.reverse();
   const entries = page.map(convert);
+  await creditSources(db, entries);
   const first = entries[0];
   const last = entries[entries.length - 1];
   const position = (e: T) => ({ publishedAt: e.publishedAt, id: e.id });
@@ -106,9 +176,57 @@ function streamBase(db: Db, query: Shape) {
     .selectFrom('entries as e')
     .innerJoin('sources as s', 's.id', 'e.source_id')
     .where('s.active', '=', 1);
+  // One source's own entries are all its own; across sources, a post shows once.
   if (query.sourceId !== undefined) q = q.where('e.source_id', '=', query.sourceId);
+  else q = q.where(shownOnce(query.category));
   if (query.category !== undefined) q = q.where('s.category', '=', query.category);
   return q;
+}
+
+/**
+ * Whether entry `e` is the one shown of its group: the group's first entry (duplicate_of null),
+ * or, while that one is out of view (its source removed, or outside the category asked for),
+ * the earliest copy still in view. Costs nothing for an entry nobody else carried.
+ */
+function shownOnce(category: string | undefined): Expression<SqlBool> {
+  const inView = (alias: string) =>
+    category === undefined
+      ? sql`${sql.ref(`${alias}s.active`)} = 1`
+      : sql`${sql.ref(`${alias}s.active`)} = 1 AND ${sql.ref(`${alias}s.category`)} = ${category}`;
+  return sql<SqlBool>`(e.duplicate_of IS NULL OR (
+    NOT EXISTS (SELECT 1 FROM entries r JOIN sources rs ON rs.id = r.source_id WHERE r.id = e.duplicate_of AND ${inView('r')})
+    AND NOT EXISTS (SELECT 1 FROM entries d JOIN sources ds ON ds.id = d.source_id
+      WHERE d.duplicate_of = e.duplicate_of AND d.id < e.id AND ${inView('d')})))`;
+}
+
+/**
+ * Fills `sources` on each entry: every active source of its group, in the order they stored it.
+ * One query for the whole page, by the primary key and entries_duplicates.
+ */
+export async function creditSources(db: Db, entries: { id: number; sourceId: string; sourceTitle: string; sources?: SourceCredit[]; groupId?: number }[]): Promise<void> {
+  if (entries.length === 0) return;
+  const groupOf = (entry: (typeof entries)[number]) => entry.groupId ?? entry.id;
+  const groups = [...new Set(entries.map(groupOf))];
+  const rows = await db
+    .selectFrom('entries as e')
+    .innerJoin('sources as s', 's.id', 'e.source_id')
+    .select(['e.id', 'e.duplicate_of', 'e.source_id', 's.title'])
+    .where('s.active', '=', 1)
+    .where((eb) => eb.or([eb('e.id', 'in', groups), eb('e.duplicate_of', 'in', groups)]))
+    .orderBy('e.id')
+    .execute();
+  const credits = new Map<number, SourceCredit[]>();
+  for (const row of rows) {
+    const group = row.duplicate_of ?? row.id;
+    const list = credits.get(group) ?? [];
+    if (!list.some((credit) => credit.id === row.source_id)) list.push({ id: row.source_id, title: row.title });
+    credits.set(group, list);
+  }
+  for (const entry of entries) {
+    const list = credits.get(groupOf(entry)) ?? [];
+    entry.sources = list.some((credit) => credit.id === entry.sourceId) ? list : [{ id: entry.sourceId, title: entry.sourceTitle }, ...list];
+    delete entry.groupId;
+  }
 }
 
 /** The columns of a teaser (what a page shows); a full entry reads them and more. */
@@ -121,6 +239,7 @@ const TEASER_COLUMNS = [
   'e.author',
   'e.published_at',
   'e.excerpt',
+  'e.duplicate_of',
 ] as const;
 
 function streamRows(db: Db, query: StreamQuery, direction: Direction, limit: number) {
@@ -190,8 +309,10 @@ function toStreamEntry(row: StreamRow): StreamEntry {
   };
 }
 
-function toStreamTeaser(row: TeaserRow): StreamTeaser {
+/** A teaser, and until its credits are filled the id of its group's first entry. */
+function toStreamTeaser(row: TeaserRow): StreamTeaser & { groupId?: number } {
   return {
+    groupId: row.duplicate_of ?? row.id,
     id: row.id,
     sourceId: row.source_id,
     sourceTitle: row.source_title,

@@ -88,7 +88,8 @@ describe.skipIf(!hasChromium && !required)(`the portal in Chromium${hasChromium 
     const response = await page.goto(`${baseUrl}/`);
     expect(response?.status()).toBe(200);
     await expect(page.locator('h1').textContent()).resolves.toBe('Patient Engagement for Care Teams');
-    expect(await page.locator('main .conversations .entry').count()).toBe(20);
+    // Five sources with feeds, at most 3 entries each (site.per_source_on_home's default).
+    expect(await page.locator('main .conversations .entry').count()).toBe(15);
     expect(await page.evaluate(() => document.scripts.length)).toBe(0);
     // The stylesheet loaded and applied: the navigation bar has its brand colour.
     expect(await page.locator('.site-nav').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(15, 95, 110)');

@@ -59,8 +59,11 @@ describe('editing feeds.yaml while the portal runs', () => {
     // The new source got a targeted pass of its own, not a pass over every source.
     expect(await portal.waitForLine(passFinished('config'), 'the config pass')).toMatchObject({ sources_due: 1, entries_added: 3 });
     expect((await fetch(`${base}sources/alpha`)).status).toBe(404);
-    const stream = (await (await fetch(`${base}feed.json?limit=200`)).json()) as { items: { _source: { id: string } }[] };
-    expect(new Set(stream.items.map((item) => item._source.id))).toEqual(new Set(['beta', 'gamma']));
+    // The sources serve one feed, so each post shows once (issue 19): under beta now that alpha,
+    // which had them first, is gone, crediting gamma too.
+    const stream = (await (await fetch(`${base}feed.json?limit=200`)).json()) as { items: { _source: { id: string }; _sources: { carried_by: { id: string }[] } }[] };
+    expect(new Set(stream.items.map((item) => item._source.id))).toEqual(new Set(['beta']));
+    expect(stream.items.every((item) => item._sources.carried_by.map((s) => s.id).join() === 'beta,gamma')).toBe(true);
 
     // A broken edit: refused whole, the last good configuration keeps serving.
     await writeFile(file, brokenFeedsYaml([source('beta'), source('gamma'), source('delta')]));

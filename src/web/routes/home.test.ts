@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { allMatches, entryLinks } from '../../../test/fixtures/web/assertions.js';
+import { makeEntry } from '../../../test/helpers/store.js';
 import {
   HOSTILE_ATTRIBUTE_TITLE,
   HOSTILE_TITLE,
@@ -8,7 +9,7 @@ import {
   startPortal,
   type TestPortal,
 } from '../../../test/fixtures/web/portal-fixture.js';
-import { listActiveSources, listStream } from '../../store/index.js';
+import { listActiveSources, listStream, type StreamEntry } from '../../store/index.js';
 import { toEntryView, toSourceView } from '../views/models.js';
 import { HOME_ENTRIES } from './home.js';
 import { siteTimeFormatter } from './render.js';
@@ -49,11 +50,12 @@ describe('GET /', () => {
     expect(html).toMatch(/href="\/get-informed">Read more<span class="visually-hidden"> about [^<]+<\/span>/);
   });
 
-  it('lists the 20 newest entries across all sources, newest first, with source, time and excerpt', async () => {
+  it('lists the newest entries across all sources, at most 3 from each, newest first, with source, time and excerpt', async () => {
     const html = await home();
     const links = entryLinks(html);
-    expect(links).toHaveLength(HOME_ENTRIES);
-    expect(new Set(links)).toEqual(new Set(newestLinks(HOME_ENTRIES)));
+    // Five sources with feeds, three each: the cap, not HOME_ENTRIES, fills this page.
+    expect(links).toHaveLength(15);
+    expect(new Set(links)).toEqual(new Set(newestLinks(15)));
     expect(links[0]).toBe('https://regina-holliday.example.org/posts/1');
     const sources = new Set(allMatches(html, /class="entry-source" href="\/sources\/([a-z0-9-]+)"/));
     expect(sources).toEqual(new Set(['regina-holliday', 'epatient-dave', 'health-it-buzz', 'mind-the-gap', 'himss']));
@@ -114,17 +116,65 @@ describe('GET /', () => {
     const html = await home();
     const app = portal!.app;
     const db = portal!.store.db;
-    const page = await listStream(db, { limit: HOME_ENTRIES });
+    // The fair cap applied by hand to the whole stream, as the oracle.
+    const all = (await listStream(db, { limit: 1000 })).entries;
+    const shown: (StreamEntry & { moreFromSource?: number })[] = [];
+    for (const entry of all) {
+      if (shown.length === HOME_ENTRIES) break;
+      if (shown.filter((e) => e.sourceId === entry.sourceId).length < 3) shown.push({ ...entry });
+    }
+    for (const id of new Set(shown.map((e) => e.sourceId))) {
+      const left = all.filter((e) => e.sourceId === id).length - shown.filter((e) => e.sourceId === id).length;
+      const capped = shown.filter((e) => e.sourceId === id).length === 3;
+      if (capped && left > 0) shown.findLast((e) => e.sourceId === id)!.moreFromSource = left;
+    }
     const formatTime = siteTimeFormatter(app.webContext);
     const fromFullRows = await app.renderPage({
       template: 'home',
       path: '/',
       data: {
-        entries: page.entries.map((e) => toEntryView(e, formatTime)),
-        hasOlder: page.older !== undefined,
+        entries: shown.map((e) => toEntryView(e, formatTime)),
+        hasOlder: all.length > shown.length,
         sources: (await listActiveSources(db)).map(toSourceView),
       },
     });
     expect(html).toBe(fromFullRows);
+  });
+
+  describe('a fair stream', () => {
+    /** The fixture, with `burst` more entries from one source, all newer than any other. */
+    function withBurst(sourceId: string, burst: number) {
+      const entries = fixtureEntries(20);
+      for (let i = 0; i < burst; i += 1) {
+        entries[sourceId]!.push(
+          makeEntry(`burst-${i}`, { title: `Burst post ${i}`, link: `https://${sourceId}.example.org/burst/${i}`, publishedAt: NEWEST + (i + 1) * 60_000 }),
+        );
+      }
+      return entries;
+    }
+
+    it('shows at most 3 of a burst from one source, then the others, with a link to the rest of that source', async () => {
+      const html = await home({ entries: withBurst('himss', 10) });
+      const links = entryLinks(html);
+      const burst = links.filter((link) => link.includes('/burst/'));
+      expect(burst).toEqual(['https://himss.example.org/burst/9', 'https://himss.example.org/burst/8', 'https://himss.example.org/burst/7']);
+      expect(links.filter((link) => link.startsWith('https://himss.'))).toHaveLength(3);
+      expect(links).toHaveLength(15);
+      // Seven of the burst and the source's four older fixture entries were left out.
+      expect(html).toContain('<p class="entry-more"><a href="/conversations?source&#x3D;himss">11 more from HIMSS Patient Engagement Blog Posts</a></p>');
+      expect(allMatches(html, /class="entry-more"/)).toHaveLength(5);
+      const all = await portal!.app.inject('/conversations?source=himss');
+      expect(entryLinks(all.body).filter((link) => link.includes('/burst/'))).toHaveLength(10);
+      const whole = await portal!.app.inject('/conversations');
+      expect(entryLinks(whole.body).slice(0, 10).every((link) => link.includes('/burst/'))).toBe(true);
+    });
+
+    it('takes its cap from site.per_source_on_home', async () => {
+      portal = await startPortal({ entries: withBurst('himss', 10) });
+      portal.config.site.perSourceOnHome = 5;
+      const links = entryLinks((await portal.app.inject('/')).body);
+      expect(links.filter((link) => link.includes('/burst/'))).toHaveLength(5);
+      expect(links).toHaveLength(HOME_ENTRIES);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { listSourceSummaries, listStreamTeasers } from '../../store/index.js';
+import { DEFAULT_PER_SOURCE_ON_HOME } from '../../config/index.js';
+import { listHomeTeasers, listSourceSummaries } from '../../store/index.js';
 import type { WebContext } from '../deps.js';
 import { toEntryView, toSourceView } from '../views/models.js';
 import { CACHED_ROUTE, htmlPage, siteTimeFormatter } from './render.js';
@@ -15,14 +16,15 @@ export async function homeRoutes(app: FastifyInstance, ctx: WebContext): Promise
 }
 
 async function renderHome(app: FastifyInstance, ctx: WebContext): Promise<string> {
-  const [page, sources] = await Promise.all([listStreamTeasers(ctx.db, { limit: HOME_ENTRIES }), listSourceSummaries(ctx.db)]);
+  const perSource = ctx.getConfig().site.perSourceOnHome ?? DEFAULT_PER_SOURCE_ON_HOME;
+  const [page, sources] = await Promise.all([listHomeTeasers(ctx.db, { limit: HOME_ENTRIES, perSource }), listSourceSummaries(ctx.db)]);
   const formatTime = siteTimeFormatter(ctx);
   return app.renderPage({
     template: 'home',
     path: '/',
     data: {
       entries: page.entries.map((e) => toEntryView(e, formatTime)),
-      hasOlder: page.older !== undefined,
+      hasOlder: page.hasMore,
       sources: sources.map(toSourceView),
     },
   });

@@ -1,7 +1,7 @@
 // View models: stored rows turned into exactly what the templates print (already formatted, links checked).
 import { stripBidiControlsAndNoncharacters as singleLine } from '../../core/single-line-text.js';
 import type { Contributor } from '../../core/types.js';
-import type { SearchHit, SourceSummary, StreamTeaser } from '../../store/index.js';
+import type { HomeTeaser, SearchHit, SourceCredit, SourceSummary, StreamTeaser } from '../../store/index.js';
 import { safeHref, type ShownTime } from './format.js';
 
 export interface EntryView {
@@ -14,11 +14,26 @@ export interface EntryView {
   author?: string;
   time: ShownTime;
   excerpt: string;
+  /** The other sources that carried the same post, in the order they had it. */
+  alsoFrom: SourceLink[];
+  /** On the home page, the last entry shown of a source some of whose newer entries were left out. */
+  more?: { count: number; path: string };
+}
+
+export interface SourceLink {
+  title: string;
+  path: string;
+}
+
+/** The credited sources other than the entry's own, as links. */
+function otherSources(sources: readonly SourceCredit[] | undefined, ownId: string): SourceLink[] {
+  return (sources ?? []).filter((s) => s.id !== ownId).map((s) => ({ title: s.title, path: sourcePath(s.id) }));
 }
 
 // Titles and authors lose bidi controls and noncharacters at ingest; rows stored before that lose
 // them here too (a regular expression over a short string, on pages that are cached).
-export function toEntryView(entry: StreamTeaser, formatTime: (ms: number) => ShownTime): EntryView {
+export function toEntryView(entry: StreamTeaser | HomeTeaser, formatTime: (ms: number) => ShownTime): EntryView {
+  const more = 'moreFromSource' in entry ? entry.moreFromSource : undefined;
   return {
     title: singleLine(entry.title).trim() || 'Untitled post',
     href: safeHref(entry.link),
@@ -28,6 +43,8 @@ export function toEntryView(entry: StreamTeaser, formatTime: (ms: number) => Sho
     author: entry.author === null ? undefined : singleLine(entry.author),
     time: formatTime(entry.publishedAt),
     excerpt: entry.excerpt,
+    alsoFrom: otherSources(entry.sources, entry.sourceId),
+    ...(more ? { more: { count: more, path: `/conversations?${new URLSearchParams({ source: entry.sourceId }).toString()}` } } : {}),
   };
 }
 
@@ -69,6 +86,7 @@ export interface SearchResultView {
   sourceTitle: string;
   sourcePath: string;
   time: ShownTime;
+  alsoFrom: SourceLink[];
 }
 
 export function toSearchResultView(hit: SearchHit, formatTime: (ms: number) => ShownTime): SearchResultView {
@@ -79,6 +97,7 @@ export function toSearchResultView(hit: SearchHit, formatTime: (ms: number) => S
     sourceTitle: hit.sourceTitle,
     sourcePath: sourcePath(hit.sourceId),
     time: formatTime(hit.publishedAt),
+    alsoFrom: otherSources(hit.sources, hit.sourceId),
   };
 }
 
