@@ -13,6 +13,7 @@ const TABLES = [
   { name: 'entries', key: 'id' },
   { name: 'poll_runs', key: 'id' },
   { name: 'meta', key: 'key' },
+  { name: 'websub_subscriptions', key: 'token' },
 ] as const;
 
 type TableName = (typeof TABLES)[number]['name'];

@@ -14,6 +14,7 @@ import * as ftsIndexInBatches from '../../migrations/0005_fts_index_in_batches.j
 import * as sourceErrorKind from '../../migrations/0006_source_error_kind.js';
 import * as sourceRetryAfter from '../../migrations/0007_source_retry_after.js';
 import * as sourceClaims from '../../migrations/0008_source_claims.js';
+import * as websub from '../../migrations/0012_websub.js';
 import { databaseKindOf, type DatabaseKind } from './dialect.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
@@ -100,6 +101,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0006_source_error_kind': sourceErrorKind,
   '0007_source_retry_after': sourceRetryAfter,
   '0008_source_claims': sourceClaims,
+  '0012_websub': websub,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

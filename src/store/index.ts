@@ -1,7 +1,7 @@
 // The store's public face: the database (SQLite or PostgreSQL) and its repositories. No network, no ingest code.
 export { openStore, openMigratedStore, migrateToLatest, storeTargetOf, type Db, type OpenedStore, type StoreTarget } from './database.js';
 export type { DatabaseKind } from './dialect.js';
-export type { Database, SourceRow, EntryRow, PollRunRow } from './schema.js';
+export type { Database, SourceRow, EntryRow, PollRunRow, WebSubSubscriptionRow } from './schema.js';
 export {
   syncSources,
   listActiveSources,
@@ -35,3 +35,23 @@ export { readStreamVersion, bumpStreamVersion, pingDatabase } from './meta.js';
 export { claimDueSources, claimSource, releaseClaim, type ClaimTerms } from './claims.js';
 export { copyStore, TargetNotEmpty, type CopyReport } from './copy.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';
+export {
+  findSubscription,
+  currentSubscription,
+  createSubscription,
+  markRequested,
+  markRequestFailed,
+  markVerified,
+  markDenied,
+  markUnsubscribed,
+  listLeasesEndingBefore,
+  listUnverifiedSince,
+  listSubscriptionsOfRemovedSources,
+  listSubscriptionSummaries,
+  hasLiveSubscription,
+  deferNextPoll,
+  type NewSubscription,
+  type SubscriptionSummary,
+  type WebSubMode,
+  type WebSubState,
+} from './websub.js';

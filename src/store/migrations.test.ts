@@ -8,7 +8,7 @@ import { migrateToLatest, openStore, type OpenedStore } from './index.js';
 
 const run = promisify(execFile);
 const MIGRATE = fileURLToPath(new URL('../../test/fixtures/store/migrate.ts', import.meta.url));
-const ALL_MIGRATIONS = 8;
+const ALL_MIGRATIONS = 9;
 
 describeOnPostgres('migrations applied by several processes starting at once', () => {
   let schema: TestSchema;
