@@ -32,7 +32,18 @@ export interface RefreshDeps {
   digest: Digester;
   /** Called when a pass ends: the pool behind `digest` may stop its idle workers (DigestPool.releaseIdle). */
   releaseIdleDigesters?: () => void;
+  /** A saved feed names a WebSub hub (in its body or a Link header): the subscriber may subscribe. */
+  onHubFound?: (source: RefreshSource, links: FoundHub) => void;
 }
+
+/** A WebSub hub a feed names, and the topic to subscribe to (its rel="self", else the fetched URL). */
+export interface FoundHub {
+  hub: string;
+  topic: string;
+}
+
+/** What storing a body needs (a poll's fetched one, or a hub's push): no fetcher. */
+export type DigestDeps = Pick<RefreshDeps, 'db' | 'log' | 'now' | 'digest' | 'onHubFound'>;
 
 /** A source ready to refresh: its stored row and what the feeds file says of it. */
 export interface RefreshSource {

@@ -15,6 +15,7 @@ import { searchRoutes } from './routes/search.js';
 import { sectionRoutes } from './routes/sections.js';
 import { sourceRoutes } from './routes/sources.js';
 import { statusRoutes } from './routes/status.js';
+import { webSubRoutes } from './routes/websub.js';
 import { TimeFormats } from './views/format.js';
 
 declare module 'fastify' {
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await sectionRoutes(app, ctx);
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
+  await webSubRoutes(app, ctx);
   return app;
 }
 
