@@ -27,6 +27,7 @@ import {
   type WebSubSubscriptionRow,
 } from '../store/index.js';
 import type { Digester } from './digest.js';
+import { HubPinger, type PingOutcome } from './websub-publish.js';
 import { storePushedFeed } from './refresh-source.js';
 import type { FoundHub, RefreshSource } from './types.js';
 
@@ -290,4 +291,66 @@ function randomToken(): string {
 /** 256 random bits: the hub.secret (WebSub allows up to 200 bytes). */
 function randomSecret(): string {
   return randomBytes(32).toString('hex');
+}
+
+// ---- wiring, for the composition root ----
+
+export interface WebSubOptions extends Omit<WebSubSubscriberDeps, 'fetch' | 'onStreamChanged'> {
+  /** WEBSUB in force (webSubEnabled): subscribe to the hubs sources name. */
+  subscribe: boolean;
+  /** WEBSUB_HUB: the hub to ping when new entries are stored. */
+  publishHub?: string;
+  /** The exported feeds' public URLs, pinged at the hub. */
+  feedUrls: () => readonly string[];
+  /** The network guard's fetch, for the hubs feeds name. */
+  guardedFetch: typeof fetch;
+  /** The pages' caches let go (a push stored entries). */
+  onStreamChanged: () => void;
+  onPing?: (outcome: PingOutcome) => void;
+}
+
+export interface WebSub {
+  /** Absent when WEBSUB is off: no subscriptions, no /websub/ callbacks. */
+  subscriber?: WebSubSubscriber;
+  /** Absent without WEBSUB_HUB. */
+  publisher?: HubPinger;
+  /** A pass stored new entries: ping the hub. */
+  entriesStored(): void;
+  /** A pass ended (or the feeds file changed): renew, retry, unsubscribe removed sources, in the background. */
+  afterPass(): void;
+  /** Waits for requests and pushes in flight; stops the publisher's retries. */
+  close(): Promise<void>;
+}
+
+export function startWebSub(options: WebSubOptions): WebSub {
+  const publisher = options.publishHub
+    ? new HubPinger({
+        hub: options.publishHub,
+        feedUrls: options.feedUrls,
+        log: options.log,
+        timeoutMs: options.timeoutMs,
+        userAgent: options.userAgent,
+        ...(options.onPing ? { onOutcome: options.onPing } : {}),
+      })
+    : undefined;
+  const subscriber = options.subscribe
+    ? new WebSubSubscriber({
+        ...options,
+        fetch: options.guardedFetch,
+        onStreamChanged: () => {
+          options.onStreamChanged();
+          publisher?.notify();
+        },
+      })
+    : undefined;
+  return {
+    ...(subscriber ? { subscriber } : {}),
+    ...(publisher ? { publisher } : {}),
+    entriesStored: () => publisher?.notify(),
+    afterPass: () => void subscriber?.maintain().catch((err: unknown) => options.log.error({ err }, 'websub: maintenance failed')),
+    close: async () => {
+      await subscriber?.settled();
+      await publisher?.close();
+    },
+  };
 }
