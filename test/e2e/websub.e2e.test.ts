@@ -5,6 +5,7 @@
 // and a source removed from the feeds file is unsubscribed.
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,7 @@ function atomFeed(entries: { id: string; title: string; html: string }[]): strin
     ${items.join('\n')}</feed>`;
 }
 
-function readForm(req: import('node:http').IncomingMessage): Promise<URLSearchParams> {
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new Promise((resolve) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
