@@ -61,6 +61,8 @@ export async function refreshSource(
 export async function storePushedFeed(deps: DigestDeps, source: RefreshSource, push: { body: string; feedUrl: string }): Promise<RefreshReport> {
   const started = performance.now();
   const pushed: FetchOk = { kind: 'ok', status: 200, body: push.body, finalUrl: push.feedUrl, bytes: push.body.length, durationMs: 0 };
+  // A push says nothing of where the feed lives: a permanent redirect a poll saw stays shown.
+  if (source.row.moved_to !== null) pushed.permanentRedirectTo = source.row.moved_to;
   let attempt: Attempt;
   try {
     attempt = await onFeed(deps, source, pushed, { keepNextPoll: true });

@@ -219,6 +219,8 @@ export class WebSubSubscriber implements WebSubCallbacks {
   /**
    * The push is answered once its signature is checked; its body is digested afterwards on the
    * digest pool's worker threads, as a polled body is, so no parse runs on the thread that serves.
+   * Chosen over storing the body for a worker process to pick up: the entry shows within seconds
+   * without a queue table, and the process that answered the hub already holds the body.
    */
   private async storePush(row: WebSubSubscriptionRow, config: SourceConfig, feeds: FeedsConfig, body: Buffer, contentType: string | undefined): Promise<RefreshReport | undefined> {
     const { db, log, now, digest } = this.deps;
