@@ -8,7 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FeedsConfig, SourceConfig } from '../core/types.js';
 import { getSource, listStream, syncSources, type OpenedStore } from '../store/index.js';
 import { describeEachDatabase, freshStore, makeSource } from '../../test/helpers/store.js';
+import { refreshHarness } from '../../test/fixtures/refresh/harness.js';
+import { startFeedServer } from '../../test/fixtures/refresh/feed-server.js';
 import { digestFeed } from './digest.js';
+import { refreshSource } from './refresh-source.js';
+import type { FoundHub, RefreshDeps } from './types.js';
 import { signatureMatches, WebSubSubscriber, REQUESTED_LEASE_SECONDS } from './websub.js';
 
 const SITE = 'https://portal.example.org/';
@@ -236,5 +240,36 @@ describeEachDatabase('WebSubSubscriber', (kind) => {
     expect(hub.requests.map((r) => r.get('hub.mode'))).toEqual(['subscribe', 'unsubscribe', 'subscribe']);
     expect(hub.requests[2]!.get('hub.callback')).not.toBe(first.callback);
     expect(hub.requests[2]!.get('hub.secret')).not.toBe(first.secret);
+  });
+});
+
+describe('a poll finds the hub', () => {
+  it('from an HTTP Link header first, else from the feed, with rel="self" as the topic', async () => {
+    const feeds = await startFeedServer();
+    const atom = (hub: string) => `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>B</title><id>urn:b</id>
+      <link rel="hub" href="${hub}"/><link rel="self" href="https://blog.example.org/atom"/>
+      <entry><id>urn:1</id><title>One</title><updated>2026-05-30T10:00:00Z</updated></entry></feed>`;
+    feeds.route('/with-header.xml', (_req, res) =>
+      void res.writeHead(200, { 'content-type': 'application/atom+xml', link: '<https://header-hub.example/>; rel="hub", <https://blog.example.org/header-self>; rel="self"' }).end(atom('https://body-hub.example/')),
+    );
+    feeds.route('/body-only.xml', (_req, res) => void res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(atom('https://body-hub.example/')));
+    feeds.route('/no-hub.xml', (_req, res) => void res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(atom('javascript:alert(1)')));
+    const bench = await refreshHarness([
+      makeSource('header', { feed: `${feeds.url}with-header.xml` }),
+      makeSource('body', { feed: `${feeds.url}body-only.xml` }),
+      makeSource('none', { feed: `${feeds.url}no-hub.xml` }),
+    ]);
+    const found: [string, FoundHub][] = [];
+    const deps: RefreshDeps = { ...bench.deps, onHubFound: (source, hub) => void found.push([source.row.id, hub]) };
+    try {
+      for (const id of ['header', 'body', 'none']) await refreshSource(deps, await bench.source(id));
+      expect(found).toEqual([
+        ['header', { hub: 'https://header-hub.example/', topic: 'https://blog.example.org/header-self' }],
+        ['body', { hub: 'https://body-hub.example/', topic: 'https://blog.example.org/atom' }],
+      ]);
+    } finally {
+      await bench.close();
+      await feeds.close();
+    }
   });
 });
