@@ -200,7 +200,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     digest,
     maxBodyBytes: DEFAULT_MAX_BYTES,
     onStreamChanged: () => invalidatePages(),
-    onPing: webSubPingCounter(registry),
+    ...webSubCounters(registry),
   });
   const app = await buildApp({
     db: store.db,
@@ -359,15 +359,21 @@ function listenForSignals(): SignalListener {
 
 // ---- helpers ----
 
-/** portal_websub_publish_pings_total{outcome}: the publisher's pings to WEBSUB_HUB. */
-function webSubPingCounter(registry: Registry): (outcome: string) => void {
-  const counter = new Counter({
+/** portal_websub_publish_pings_total{outcome} and portal_websub_pushes_total{outcome}, on the process's registry. */
+function webSubCounters(registry: Registry): { onPing: (outcome: string) => void; onPush: (outcome: string) => void } {
+  const pings = new Counter({
     name: 'portal_websub_publish_pings_total',
     help: 'Pings to the WEBSUB_HUB hub after new entries were stored, by outcome (sent, retried, failed, dropped).',
     labelNames: ['outcome'],
     registers: [registry],
   });
-  return (outcome) => counter.inc({ outcome });
+  const pushes = new Counter({
+    name: 'portal_websub_pushes_total',
+    help: "Hubs' pushes to the WebSub callbacks, by outcome (accepted, bad-signature, gone, unknown).",
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  return { onPing: (outcome) => pings.inc({ outcome }), onPush: (outcome) => pushes.inc({ outcome }) };
 }
 
 

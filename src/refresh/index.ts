@@ -8,5 +8,5 @@ export { startProductionRefresher, type ProductionRefresher, type ProductionRefr
 export { DigestPool, defaultDigestWorkers } from './digest-pool.js';
 export { digestFeed, type DigestInput, type DigestOutput, type Digester } from './digest.js';
 export type { FoundHub, DigestDeps, RefreshDeps, RefreshSource, RefreshAllOptions, RefreshAllResult, RefreshFetchOptions, FeedFetcher } from './types.js';
-export { WebSubSubscriber, startWebSub, signatureMatches, type WebSub, type WebSubOptions, type WebSubCallbacks, type WebSubSubscriberDeps } from './websub.js';
+export { WebSubSubscriber, startWebSub, signatureMatches, type WebSub, type WebSubOptions, type PushOutcome, type WebSubCallbacks, type WebSubSubscriberDeps } from './websub.js';
 export { HubPinger, type HubPingerOptions, type PingOutcome } from './websub-publish.js';

@@ -73,7 +73,12 @@ export interface WebSubSubscriberDeps {
   maxBodyBytes: number;
   /** A push stored new or changed entries: caches let go, the publisher pings its hub. */
   onStreamChanged?: () => void;
+  /** Counted on /metrics (portal_websub_pushes_total). */
+  onPush?: (outcome: PushOutcome) => void;
 }
+
+/** What became of a hub's push: taken to be stored, dropped for its signature, refused (no such subscription, or ended). */
+export type PushOutcome = 'accepted' | 'bad-signature' | 'gone' | 'unknown';
 
 export class WebSubSubscriber implements WebSubCallbacks {
   readonly maxBodyBytes: number;
@@ -199,21 +204,26 @@ export class WebSubSubscriber implements WebSubCallbacks {
   async receive(token: string, body: Buffer, headers: { signature?: string; contentType?: string }): Promise<{ status: number }> {
     const { db, log } = this.deps;
     const row = await findSubscription(db, token);
-    if (!row) return { status: 404 };
+    if (!row) return this.pushed('unknown', 404);
     const config = this.deps.getConfig();
     const source = config.sources.find((s) => s.id === row.source_id && s.feed !== undefined);
     // Gone: the hub should stop sending (WebSub lets a subscriber end a subscription so).
-    if (row.state === 'unsubscribed' || row.requested_mode !== 'subscribe' || !source) return { status: 410 };
+    if (row.state === 'unsubscribed' || row.requested_mode !== 'subscribe' || !source) return this.pushed('gone', 410);
     if (!signatureMatches(body, headers.signature, row.secret)) {
       log.warn({ source_id: row.source_id, hub: row.hub, signed: headers.signature !== undefined }, 'websub: push dropped: its signature does not match');
-      return { status: 202 };
+      return this.pushed('bad-signature', 202);
     }
     const sourceId = row.source_id;
     const previous = this.pushChains.get(sourceId) ?? Promise.resolve();
     const stored = previous.catch(() => undefined).then(() => this.storePush(row, source, config, body, headers.contentType));
     this.pushChains.set(sourceId, stored);
     this.track(stored.finally(() => this.pushChains.get(sourceId) === stored && this.pushChains.delete(sourceId)));
-    return { status: 202 };
+    return this.pushed('accepted', 202);
+  }
+
+  private pushed(outcome: PushOutcome, status: number): { status: number } {
+    this.deps.onPush?.(outcome);
+    return { status };
   }
 
   /**

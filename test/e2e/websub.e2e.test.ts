@@ -200,6 +200,7 @@ describe('WebSub subscriber', () => {
     }, 'the marker entry');
     expect(page).not.toContain('Forged conversation');
     expect(page).not.toContain('Unsigned conversation');
+    expect(await text('/metrics')).toContain('portal_websub_pushes_total{outcome="bad-signature"} 2');
   });
 
   it("refuses (413) a push over the fetcher's size cap", async () => {
@@ -233,6 +234,9 @@ describe('WebSub publisher', () => {
     expect(publishPings[0]!.get('hub.url')).toBe(feedUrls[0]);
     // The failed first ping was sent again.
     expect(publishPings.filter((p) => p.get('hub.url') === feedUrls[0]).length).toBeGreaterThanOrEqual(2);
+    const metrics = await text('/metrics');
+    expect(metrics).toContain('portal_websub_publish_pings_total{outcome="retried"} 1');
+    expect(metrics).toMatch(/portal_websub_publish_pings_total\{outcome="sent"\} [3-9]/);
   });
 });
 
