@@ -148,6 +148,7 @@ export class WebSubSubscriber implements WebSubCallbacks {
     await markRequested(db, row.token, mode, now());
     const form = new URLSearchParams({ 'hub.mode': mode, 'hub.topic': row.topic, 'hub.callback': this.callbackUrl(row.token) });
     if (mode === 'subscribe') {
+      // Sent to http hubs too (WebSub says SHOULD only over https): without it no push could be trusted.
       form.set('hub.lease_seconds', String(REQUESTED_LEASE_SECONDS));
       form.set('hub.secret', row.secret);
     }
