@@ -11,11 +11,13 @@ import { runFeedsCheckCommand } from './cli/feeds-check.js';
 import { runFeedsImport } from './cli/feeds-import.js';
 import type { FetchSettings } from './cli/fetch-once.js';
 import { runPoll } from './cli/poll.js';
-import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from './config/index.js';
+import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError, webSubEnabled, type Env, type Settings } from './config/index.js';
 import type { FeedsConfig } from './core/types.js';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
-import { startProductionRefresher, userAgent } from './refresh/index.js';
+import { startProductionRefresher, startWebSub, userAgent } from './refresh/index.js';
+import { FEED_FORMATS } from './export/index.js';
+import { DEFAULT_MAX_BYTES } from './ingest/index.js';
 import { deleteFeedbackBefore, openMigratedStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type OpenedStore } from './store/index.js';
 import { buildApp } from './web/index.js';
 import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
@@ -179,6 +181,38 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   const pollMetrics = createPollMetrics({ registry, db: store.db, version: packageVersion(), feedsFile: () => live.state() });
   const siteUrl = () => settings.siteUrl ?? live.current().site.url;
   let passRunning = () => false;
+  // Made before the app: WebSub pushes, served by the app, are digested on the refresher's pool.
+  let invalidatePages = () => {};
+  const { refresher, digest, guardedFetch, close: closeRefresher } = startProductionRefresher({
+    db: store.db,
+    log: log.child({ component: 'refresh' }),
+    timeoutMs: settings.fetchTimeoutMs,
+    userAgent: userAgent(packageVersion(), siteUrl()),
+    // Asked live, so an edit of the feeds file counts at once.
+    namedSources: () => live.current().sources,
+    allowPrivateNetworks: settings.allowPrivateNetworks,
+    digestTimeBudgetMs: tuning.digestTimeBudgetMs,
+    wrapFetcher: pollMetrics.meterFetcher,
+    // Called in passes only, once webSub below is made.
+    onHubFound: (source, found) => webSub.subscriber?.hubFound(source, found),
+  });
+  const webSub = startWebSub({
+    db: store.db,
+    log: log.child({ component: 'websub' }),
+    now: Date.now,
+    subscribe: webSubEnabled(settings),
+    ...(settings.websubHub !== undefined ? { publishHub: settings.websubHub } : {}),
+    feedUrls: () => (['rss', 'atom', 'json'] as const).map((format) => new URL(FEED_FORMATS[format].path.slice(1), siteUrl()).href),
+    guardedFetch,
+    timeoutMs: settings.fetchTimeoutMs,
+    userAgent: userAgent(packageVersion(), siteUrl()),
+    siteUrl,
+    getConfig: () => live.current(),
+    digest,
+    maxBodyBytes: DEFAULT_MAX_BYTES,
+    onStreamChanged: () => invalidatePages(),
+    ...webSubCounters(registry),
+  });
   const app = await buildApp({
     db: store.db,
     getConfig: () => live.current(),
@@ -191,20 +225,11 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     pingDatabase: () => pingDatabase(store.db),
     trustedProxies: settings.trustedProxies,
     feedback: { retentionDays: settings.feedbackRetentionDays, ...(settings.feedbackSecret === undefined ? {} : { secret: settings.feedbackSecret }) },
+    ...(settings.websubHub !== undefined ? { webSubHub: settings.websubHub } : {}),
+    ...(webSub.subscriber ? { webSubCallbacks: webSub.subscriber } : {}),
   });
+  invalidatePages = () => app.webContext.versions.invalidate();
   await app.listen({ host: settings.host, port: settings.port });
-
-  const { refresher, close: closeRefresher } = startProductionRefresher({
-    db: store.db,
-    log: log.child({ component: 'refresh' }),
-    timeoutMs: settings.fetchTimeoutMs,
-    userAgent: userAgent(packageVersion(), siteUrl()),
-    // Asked live, so an edit of the feeds file counts at once.
-    namedSources: () => live.current().sources,
-    allowPrivateNetworks: settings.allowPrivateNetworks,
-    digestTimeBudgetMs: tuning.digestTimeBudgetMs,
-    wrapFetcher: pollMetrics.meterFetcher,
-  });
   const passes = createPollPasses({
     db: store.db,
     refresher,
@@ -212,14 +237,25 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     now: Date.now,
     // When a pass ends, pages cached for the old stream version let go at once; during it, within
     // the version check's second.
-    onStreamChanged: () => app.webContext.versions.invalidate(),
-    onReport: (report) => pollMetrics.observeReport(report),
+    onStreamChanged: () => {
+      app.webContext.versions.invalidate();
+      webSub.entriesStored();
+    },
+    onReport: (report) => {
+      pollMetrics.observeReport(report);
+      webSub.subscriber?.afterPoll(report);
+    },
   });
-  const scheduler = startScheduler({ schedule: settings.pollSchedule, log: log.child({ component: 'scheduler' }), runPass: passes.runPass });
+  const runPass: typeof passes.runPass = async (trigger, signal) => {
+    await passes.runPass(trigger, signal);
+    webSub.afterPass();
+  };
+  const scheduler = startScheduler({ schedule: settings.pollSchedule, log: log.child({ component: 'scheduler' }), runPass });
   passRunning = () => scheduler.busy;
   onConfigApplied = (change) => {
-    // Removed sources leave the stream now; added and re-pointed ones are polled soon.
+    // Removed sources leave the stream now (and their hubs are told); added and re-pointed ones are polled soon.
     app.webContext.versions.invalidate();
+    if (change.removed.length > 0) webSub.afterPass();
     const toPoll = [...change.added, ...change.feedChanged];
     if (toPoll.length === 0 || settings.pollSchedule === 'off') return;
     passes.markForPoll(toPoll);
@@ -244,6 +280,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
         await app.close();
         await scheduler.stop();
         await live.settled();
+        await webSub.close();
         await closeRefresher();
         await store.close();
       })()),
@@ -334,6 +371,23 @@ function listenForSignals(): SignalListener {
 }
 
 // ---- helpers ----
+
+/** portal_websub_publish_pings_total{outcome} and portal_websub_pushes_total{outcome}, on the process's registry. */
+function webSubCounters(registry: Registry): { onPing: (outcome: string) => void; onPush: (outcome: string) => void } {
+  const pings = new Counter({
+    name: 'portal_websub_publish_pings_total',
+    help: 'Pings to the WEBSUB_HUB hub after new entries were stored, by outcome (sent, retried, failed, dropped).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const pushes = new Counter({
+    name: 'portal_websub_pushes_total',
+    help: "Hubs' pushes to the WebSub callbacks, by outcome (accepted, bad-signature, gone, unknown).",
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  return { onPing: (outcome) => pings.inc({ outcome }), onPush: (outcome) => pushes.inc({ outcome }) };
+}
 
 
 /** The version in package.json, found by walking up from this file (src/ under tsx, dist/src/ after a build). */

@@ -1,5 +1,5 @@
 // The config folder's public face: environment settings and the feeds file.
-export { readSettings, withoutPassword, databaseLabel, databaseUrlProblem, SettingsError, LOG_LEVELS, DEFAULT_METRICS_ALLOWED_NETWORKS, DEFAULT_FEEDBACK_RETENTION_DAYS } from './settings.js';
+export { readSettings, withoutPassword, databaseLabel, databaseUrlProblem, SettingsError, LOG_LEVELS, DEFAULT_METRICS_ALLOWED_NETWORKS, DEFAULT_FEEDBACK_RETENTION_DAYS, webSubEnabled } from './settings.js';
 export type { Settings, SettingsProblem, LogLevel, Env } from './settings.js';
 export { parseFeedsText, loadFeedsFile, formatIssue } from './feeds-file.js';
 export type { LoadResult } from './feeds-file.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { readSettings, SettingsError } from './settings.js';
+import { readSettings, SettingsError, webSubEnabled } from './settings.js';
 
 function settingsError(env: Record<string, string>): SettingsError {
   try {
@@ -158,5 +158,28 @@ describe('readSettings', () => {
     ]);
     expect(error.message).not.toContain('hunter2');
     expect(settingsError({ FEEDBACK_RETENTION_DAYS: '1.5' }).problems[0]?.variable).toBe('FEEDBACK_RETENTION_DAYS');
+  });
+});
+
+describe('WebSub settings', () => {
+  it('reads WEBSUB (on/off) and WEBSUB_HUB (an http(s) URL without credentials)', () => {
+    const settings = readSettings({ WEBSUB: 'off', WEBSUB_HUB: 'https://hub.example.net/' });
+    expect(settings.websub).toBe(false);
+    expect(settings.websubHub).toBe('https://hub.example.net/');
+    const error = settingsError({ WEBSUB: 'yes', WEBSUB_HUB: 'https://user:pw@hub.example.net/' });
+    expect(error.problems.map((p) => p.variable)).toEqual(['WEBSUB', 'WEBSUB_HUB']);
+    expect(settingsError({ WEBSUB_HUB: 'ftp://hub.example.net/' }).problems[0]?.variable).toBe('WEBSUB_HUB');
+  });
+
+  it('subscribes by default only when SITE_URL names a public address', () => {
+    expect(webSubEnabled({})).toBe(false);
+    expect(webSubEnabled({ siteUrl: 'https://portal.example.org/' })).toBe(true);
+    expect(webSubEnabled({ siteUrl: 'http://203.0.113.9/' })).toBe(false);
+    expect(webSubEnabled({ siteUrl: 'http://8.8.8.8/' })).toBe(true);
+    for (const local of ['http://127.0.0.1:3000/', 'http://localhost:3000/', 'http://[::1]/', 'http://10.0.0.5/', 'http://portal.internal/', 'http://portal/']) {
+      expect(webSubEnabled({ siteUrl: local })).toBe(false);
+    }
+    expect(webSubEnabled({ siteUrl: 'http://127.0.0.1:3000/', websub: true })).toBe(true);
+    expect(webSubEnabled({ siteUrl: 'https://portal.example.org/', websub: false })).toBe(false);
   });
 });

@@ -37,6 +37,13 @@ export interface Settings {
   feedbackSecret?: string;
   /** Feedback responses older than this many days are deleted. */
   feedbackRetentionDays: number;
+  /**
+   * WEBSUB: subscribe to the hubs sources name. Unset: on only when SITE_URL names a public
+   * address, since a hub must reach the callback there (see webSubEnabled).
+   */
+  websub?: boolean;
+  /** WEBSUB_HUB: a hub the exported feeds name and the portal pings after storing new entries. */
+  websubHub?: string;
 }
 
 /** Loopback only: a scraper on the same machine. */
@@ -107,6 +114,31 @@ const parseOnOff: Parser<boolean> = (raw) => {
   if (raw === 'on' || raw === 'off') return ok(raw === 'on');
   return fail("'on' or 'off'");
 };
+
+/** An absolute http(s) URL without credentials (a hub is told nothing secret). */
+const parseHubUrl: Parser<string> = (raw) => {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+    return fail('an absolute http(s) URL without a user or password, like https://pubsubhubbub.appspot.com/');
+  }
+  return ok(url.href);
+};
+
+/**
+ * Whether the portal subscribes to hubs: WEBSUB when set, else only when SITE_URL (the variable,
+ * not the feeds file's example address) names a host a hub can reach: not loopback, not a private
+ * or link-local address, not a bare or .local/.internal/.localhost name.
+ */
+export function webSubEnabled(settings: Pick<Settings, 'websub' | 'siteUrl'>): boolean {
+  if (settings.websub !== undefined) return settings.websub;
+  if (settings.siteUrl === undefined) return false;
+  const host = new URL(settings.siteUrl).hostname.replace(/^\[|\]$/g, '');
+  if (ipaddr.isValid(host)) {
+    const address = ipaddr.process(host);
+    return address.range() === 'unicast';
+  }
+  return host.includes('.') && !/\.(?:local|internal|localhost|lan|home\.arpa)$/i.test(host) && host !== 'localhost';
+}
 
 const NETWORKS_EXPECTED = "comma-separated networks (CIDR) or addresses, like '127.0.0.1/8,::1/128,10.0.0.5'";
 
@@ -230,6 +262,10 @@ export function readSettings(env: Env): Settings {
   if (siteUrl !== undefined) settings.siteUrl = siteUrl;
   const databaseUrl = read<string | undefined>('DATABASE_URL', parseDatabaseUrl, undefined);
   if (databaseUrl !== undefined) settings.databaseUrl = databaseUrl;
+  const websub = read<boolean | undefined>('WEBSUB', parseOnOff, undefined);
+  if (websub !== undefined) settings.websub = websub;
+  const websubHub = read<string | undefined>('WEBSUB_HUB', parseHubUrl, undefined);
+  if (websubHub !== undefined) settings.websubHub = websubHub;
 
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;

@@ -125,6 +125,8 @@ export type FetchResult =
       lastModified?: string;
       /** Set when a 301/308 moved the feed: the operator should update their file. */
       permanentRedirectTo?: string;
+      /** The response's HTTP Link header, where a WebSub hub may be named. */
+      link?: string;
       bytes: number;
       durationMs: number;
     }

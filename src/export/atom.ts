@@ -24,6 +24,7 @@ export function writeAtom(feed: ExportFeed): string {
   if (feed.description) addText(root, 'subtitle', feed.description, { type: 'text' });
   addText(root, 'updated', toRfc3339(feed.updatedAt));
   addElement(root, 'link', { rel: 'self', type: 'application/atom+xml', href: feed.selfUrl });
+  if (feed.hubUrl) addElement(root, 'link', { rel: 'hub', href: feed.hubUrl });
   addElement(root, 'link', { rel: 'alternate', type: 'text/html', href: feed.alternateUrl });
   // The portal is the feed's author, so entries without one of their own stay valid.
   addPerson(root, 'author', feed.site.title, toHttpUrl(feed.site.url));

@@ -38,6 +38,8 @@ export interface JsonFeedDocument {
   home_page_url: string;
   feed_url: string;
   description?: string;
+  /** WebSub hubs (JSON Feed 1.1 `hubs`). */
+  hubs?: { type: string; url: string }[];
   authors: { name: string; url?: string }[];
   items: JsonFeedItem[];
 }
@@ -49,6 +51,7 @@ export function writeJsonFeed(feed: ExportFeed): string {
     home_page_url: feed.alternateUrl,
     feed_url: feed.selfUrl,
     ...(feed.description ? { description: clean(feed.description) } : {}),
+    ...(feed.hubUrl ? { hubs: [{ type: 'WebSub', url: feed.hubUrl }] } : {}),
     authors: [withUrl({ name: clean(feed.site.title) }, toHttpUrl(feed.site.url))],
     items: feed.entries.map((entry) => toItem(entry, feed.site.url)),
   };

@@ -14,6 +14,8 @@ export interface ExportFeed {
   id: string;
   /** Absolute URL of this document, for rel="self". */
   selfUrl: string;
+  /** A WebSub hub (WEBSUB_HUB) readers may subscribe at for this feed, named as rel="hub". */
+  hubUrl?: string;
   /** Absolute URL of the HTML page listing the same items, for rel="alternate". */
   alternateUrl: string;
   /** The portal itself: the feed's author and the authority of the tag: ids. */

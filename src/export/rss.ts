@@ -24,6 +24,7 @@ export function writeRss(feed: ExportFeed): string {
   addText(channel, 'link', feed.alternateUrl);
   addText(channel, 'description', feed.description || feed.title);
   addElement(channel, 'atom:link', { href: feed.selfUrl, rel: 'self', type: 'application/rss+xml' });
+  if (feed.hubUrl) addElement(channel, 'atom:link', { href: feed.hubUrl, rel: 'hub' });
   addText(channel, 'lastBuildDate', toRfc822(feed.updatedAt));
   addText(channel, 'docs', 'https://www.rssboard.org/rss-specification');
   addText(channel, 'generator', GENERATOR);

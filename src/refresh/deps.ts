@@ -5,7 +5,8 @@ import type { Db } from '../store/index.js';
 import { DigestPool, defaultDigestWorkers } from './digest-pool.js';
 import { refreshIcons } from './icons.js';
 import { Refresher } from './refresher.js';
-import type { FeedFetcher } from './types.js';
+import type { Digester } from './digest.js';
+import type { FeedFetcher, RefreshDeps } from './types.js';
 import type { Logger } from 'pino';
 
 export interface ProductionRefresherOptions {
@@ -20,10 +21,16 @@ export interface ProductionRefresherOptions {
   digestTimeBudgetMs?: number;
   /** Wraps the fetcher (the server counts fetches for /metrics). */
   wrapFetcher?: (fetcher: FeedFetcher) => FeedFetcher;
+  /** A saved feed names a WebSub hub (the WebSub subscriber's hubFound). */
+  onHubFound?: RefreshDeps['onHubFound'];
 }
 
 export interface ProductionRefresher {
   refresher: Refresher;
+  /** The digest pool's run: what a WebSub push is digested with, off the main thread like a poll. */
+  digest: Digester;
+  /** The fetcher's network guard's fetch, for requests to hubs that feeds name. */
+  guardedFetch: typeof fetch;
   /** Stops the digest workers and closes the guard's connections; call once the passes are done. */
   close(): Promise<void>;
 }
@@ -44,6 +51,7 @@ export function startProductionRefresher(options: ProductionRefresherOptions): P
     digest: digests.run,
     releaseIdleDigesters: () => digests.releaseIdle(),
     refreshIcons: (signal) => refreshIcons({ db: options.db, log, now: Date.now, fetchOptions }, { signal }),
+    ...(options.onHubFound ? { onHubFound: options.onHubFound } : {}),
   });
-  return { refresher, close: async () => void (await Promise.all([digests.close(), guard.close()])) };
+  return { refresher, digest: digests.run, guardedFetch: guard.fetch, close: async () => void (await Promise.all([digests.close(), guard.close()])) };
 }

@@ -4,7 +4,7 @@
 import type { FeedMeta, NormalEntry } from '../core/types.js';
 // The stages one by one, not ingest/index.js: that brings the fetcher (undici) into every worker.
 import { compileFilter } from '../ingest/filter/index.js';
-import { FeedParseError, parseFeed } from '../ingest/parse/index.js';
+import { FeedParseError, findWebSubLinks, parseFeed, type WebSubLinks } from '../ingest/parse/index.js';
 import { sanitizeEntry, sanitizeFeedMeta } from '../ingest/sanitize/index.js';
 import type { StoredEntryInput } from '../store/index.js';
 import { contentHash } from './content-hash.js';
@@ -29,6 +29,8 @@ export type DigestOutput =
       feed: FeedMeta;
       /** New or changed entries, sanitized, newest first; unchanged ones are left out. */
       changed: StoredEntryInput[];
+      /** The WebSub hub and self link the feed names, if any. */
+      webSub: WebSubLinks;
     }
   | { kind: 'parse-error'; message: string }
   /** Never digestFeed's own: the pool that ran it stopped it over its time or memory budget. */
@@ -48,7 +50,7 @@ export async function digestFeed(input: DigestInput): Promise<DigestOutput> {
   const filter = compileFilter({ include: [...input.include], exclude: [...input.exclude] });
   const wanted = newestFirst(uniqueById(parsed.entries.filter(filter))).slice(0, input.maxEntries);
   const feed = sanitizeFeedMeta({ id: parsed.id, title: parsed.title, link: parsed.link, icon: parsed.icon }, input.feedUrl);
-  return { kind: 'feed', feed, changed: changedEntries(wanted, input) };
+  return { kind: 'feed', feed, changed: changedEntries(wanted, input), webSub: findWebSubLinks(input.body, input.feedUrl) };
 }
 
 /**

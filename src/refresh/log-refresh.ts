@@ -11,6 +11,8 @@ export interface RefreshLogExtra {
   /** A bug or store failure: logged with its stack, unlike expected failures (timeouts, 404s). */
   unexpected?: unknown;
   recordError?: unknown;
+  /** The body came from a WebSub hub's push, not a poll. */
+  pushed?: boolean;
 }
 
 export function logRefresh(log: Logger, source: RefreshSource, report: RefreshReport, extra: RefreshLogExtra): void {
@@ -43,6 +45,7 @@ function definedFields(report: RefreshReport, extra: RefreshLogExtra): Record<st
     error_kind: report.errorKind,
     moved_to: report.movedTo,
     removed: extra.removed || undefined,
+    pushed: extra.pushed || undefined,
     error_count: extra.errorCount,
     next_poll_at: extra.nextPollAt === undefined ? undefined : new Date(extra.nextPollAt).toISOString(),
   };

@@ -6,8 +6,9 @@ import { getEntryHashes, recordFailure, recordSuccess, saveFetch } from '../stor
 import { logRefresh, type RefreshLogExtra } from './log-refresh.js';
 import type { Pacing } from './pacer.js';
 import { nextPollAfterFailure, nextPollAfterSuccess, retryAfterUntil } from './schedule.js';
-import type { RefreshDeps, RefreshSource } from './types.js';
+import type { DigestDeps, RefreshDeps, RefreshSource } from './types.js';
 import { messageOf } from '../core/errors.js';
+import { parseLinkHeader } from '../ingest/parse/index.js';
 
 type FetchOk = Extract<FetchResult, { kind: 'ok' }>;
 type FetchNotModified = Extract<FetchResult, { kind: 'not-modified' }>;
@@ -49,6 +50,27 @@ export async function refreshSource(
   }
   attempt.report.ms = Math.round(performance.now() - started);
   logRefresh(deps.log, source, attempt.report, attempt.log);
+  return attempt.report;
+}
+
+/**
+ * Stores a body a WebSub hub pushed for the source: the same digest and save as a polled body
+ * (parse, filters, sanitizing, retention), recorded as a success, its next poll left as it was.
+ * Never throws, like refreshSource.
+ */
+export async function storePushedFeed(deps: DigestDeps, source: RefreshSource, push: { body: string; feedUrl: string }): Promise<RefreshReport> {
+  const started = performance.now();
+  const pushed: FetchOk = { kind: 'ok', status: 200, body: push.body, finalUrl: push.feedUrl, bytes: push.body.length, durationMs: 0 };
+  // A push says nothing of where the feed lives: a permanent redirect a poll saw stays shown.
+  if (source.row.moved_to !== null) pushed.permanentRedirectTo = source.row.moved_to;
+  let attempt: Attempt;
+  try {
+    attempt = await onFeed(deps, source, pushed, { keepNextPoll: true });
+  } catch (error) {
+    attempt = await recordUnexpected(deps, source, error);
+  }
+  attempt.report.ms = Math.round(performance.now() - started);
+  logRefresh(deps.log, source, attempt.report, { ...attempt.log, pushed: true });
   return attempt.report;
 }
 
@@ -113,7 +135,7 @@ async function onSameBody(deps: RefreshDeps, source: RefreshSource, result: Fetc
   return { report: withMove(report, result.permanentRedirectTo), log: {} };
 }
 
-async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk): Promise<Attempt> {
+async function onFeed(deps: DigestDeps, source: RefreshSource, result: FetchOk, how: { keepNextPoll?: boolean } = {}): Promise<Attempt> {
   const now = deps.now();
   const maxEntries = source.config.maxEntries ?? source.defaultMaxEntries;
   const digest = await deps.digest({
@@ -131,14 +153,26 @@ async function onFeed(deps: RefreshDeps, source: RefreshSource, result: FetchOk)
     const errorKind = digest.kind === 'refused' ? 'too-complex' : 'parse';
     return recordFailed(deps, source, { now, status, error: digest.message, errorKind, durationMs, movedTo });
   }
+  const answered = answeredState(source, result, now);
   const saved = await saveFetch(deps.db, source.row.id, digest.changed, {
-    ...answeredState(source, result, now),
+    ...answered,
+    ...(how.keepNextPoll ? { nextPollAt: source.row.next_poll_at } : {}),
     feed: digest.feed,
     maxEntries,
   });
+  noticeHub(deps, source, result, digest.webSub);
   const outcome = saved.added + saved.updated > 0 ? 'updated' : 'unchanged';
   const report = { ...emptyReport(source, outcome), status: result.status, added: saved.added, updated: saved.updated };
   return { report: withMove(report, result.permanentRedirectTo), log: { removed: saved.removed } };
+}
+
+/** The hub of a Link header first, as WebSub asks, else the one the body names. */
+function noticeHub(deps: DigestDeps, source: RefreshSource, result: FetchOk, inBody: { hub?: string; self?: string }): void {
+  if (!deps.onHubFound) return;
+  const header = parseLinkHeader(result.link, result.finalUrl);
+  const links = header.hub !== undefined ? header : inBody;
+  if (links.hub === undefined) return;
+  deps.onHubFound(source, { hub: links.hub, topic: links.self ?? result.finalUrl });
 }
 
 async function onFetchFailed(deps: RefreshDeps, source: RefreshSource, result: FetchFailed): Promise<Attempt> {
@@ -169,7 +203,7 @@ interface Failure {
  * A failed fetch or parse: error count up, next poll after the backoff (or the server's Retry-After).
  * The server's own pause is recorded apart: an operator's poll honours it, not the backoff.
  */
-async function recordFailed(deps: RefreshDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
+async function recordFailed(deps: DigestDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
   const errorCount = source.row.error_count + 1;
   const nextPollAt = nextPollAfterFailure(failure.now, errorCount, failure.retryAfterMs);
   await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt, retryAfterUntil: retryAfterUntil(failure.now, failure.retryAfterMs) });
@@ -185,7 +219,7 @@ async function recordGone(deps: RefreshDeps, source: RefreshSource, failure: Fai
 }
 
 /** A bug or a store failure: recorded like any failure when the store still answers, logged with its stack. */
-async function recordUnexpected(deps: RefreshDeps, source: RefreshSource, error: unknown): Promise<Attempt> {
+async function recordUnexpected(deps: DigestDeps, source: RefreshSource, error: unknown): Promise<Attempt> {
   const message = describeError(error);
   try {
     const attempt = await recordFailed(deps, source, { now: deps.now(), error: message, errorKind: 'internal', durationMs: 0 });

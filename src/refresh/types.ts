@@ -34,7 +34,18 @@ export interface RefreshDeps {
   releaseIdleDigesters?: () => void;
   /** Called when a pass ends: the sources' icons due a look are looked for (refreshIcons); never throws. */
   refreshIcons?: (signal?: AbortSignal) => Promise<unknown>;
+  /** A saved feed names a WebSub hub (in its body or a Link header): the subscriber may subscribe. */
+  onHubFound?: (source: RefreshSource, links: FoundHub) => void;
 }
+
+/** A WebSub hub a feed names, and the topic to subscribe to (its rel="self", else the fetched URL). */
+export interface FoundHub {
+  hub: string;
+  topic: string;
+}
+
+/** What storing a body needs (a poll's fetched one, or a hub's push): no fetcher. */
+export type DigestDeps = Pick<RefreshDeps, 'db' | 'log' | 'now' | 'digest' | 'onHubFound'>;
 
 /** A source ready to refresh: its stored row and what the feeds file says of it. */
 export interface RefreshSource {

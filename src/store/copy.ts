@@ -19,6 +19,7 @@ const TABLES = [
   { name: 'feedback_responses', key: 'id' },
   { name: 'secrets', key: 'name' },
   { name: 'source_icons', key: 'source_id' },
+  { name: 'websub_subscriptions', key: 'token' },
 ] as const;
 
 type TableName = (typeof TABLES)[number]['name'];

@@ -17,6 +17,7 @@ import * as sourceClaims from '../../migrations/0008_source_claims.js';
 import * as feedback from '../../migrations/0009_feedback.js';
 import * as sourceIcons from '../../migrations/0011_source_icons.js';
 import * as entryFolding from '../../migrations/0010_entry_folding.js';
+import * as websub from '../../migrations/0012_websub.js';
 import { databaseKindOf, type DatabaseKind } from './dialect.js';
 import type { Database } from './schema.js';
 import { indexPendingEntries } from './search-index.js';
@@ -106,6 +107,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009_feedback': feedback,
   '0011_source_icons': sourceIcons,
   '0010_entry_folding': entryFolding,
+  '0012_websub': websub,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

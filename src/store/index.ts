@@ -1,7 +1,7 @@
 // The store's public face: the database (SQLite or PostgreSQL) and its repositories. No network, no ingest code.
 export { openStore, openMigratedStore, migrateToLatest, storeTargetOf, type Db, type OpenedStore, type StoreTarget } from './database.js';
 export type { DatabaseKind } from './dialect.js';
-export type { Database, SourceRow, EntryRow, PollRunRow, FeedbackRow } from './schema.js';
+export type { Database, SourceRow, EntryRow, PollRunRow, FeedbackRow, WebSubSubscriptionRow } from './schema.js';
 export {
   syncSources,
   listActiveSources,
@@ -55,3 +55,23 @@ export {
   listIconsDue, claimIconCheck, releaseIconCheck, saveIcon, confirmIcon, getIcon, listIconHashes, ICON_RECHECK_MS,
   type IconDue, type FoundIcon, type StoredIcon,
 } from './icons.js';
+export {
+  findSubscription,
+  currentSubscription,
+  createSubscription,
+  markRequested,
+  markRequestFailed,
+  markVerified,
+  markDenied,
+  markUnsubscribed,
+  listLeasesEndingBefore,
+  listUnverifiedSince,
+  listSubscriptionsOfRemovedSources,
+  listSubscriptionSummaries,
+  hasLiveSubscription,
+  deferNextPoll,
+  type NewSubscription,
+  type SubscriptionSummary,
+  type WebSubMode,
+  type WebSubState,
+} from './websub.js';

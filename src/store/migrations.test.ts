@@ -8,7 +8,7 @@ import { migrateToLatest, openStore, type OpenedStore } from './index.js';
 
 const run = promisify(execFile);
 const MIGRATE = fileURLToPath(new URL('../../test/fixtures/store/migrate.ts', import.meta.url));
-const ALL_MIGRATIONS = 11;
+const ALL_MIGRATIONS = 12;
 
 describeOnPostgres('migrations applied by several processes starting at once', () => {
   let schema: TestSchema;
@@ -50,8 +50,8 @@ describeOnPostgres('migrations applied by several processes starting at once', (
   });
 });
 
-const PRIMARY_KEYS = new Set(['sources.id', 'entries.id', 'poll_runs.id', 'meta.key', 'feedback_responses.id', 'feedback_posts.id', 'secrets.name', 'source_icons.source_id']);
-const TABLES = ['entries', 'feedback_posts', 'feedback_responses', 'meta', 'poll_runs', 'secrets', 'source_icons', 'sources'];
+const PRIMARY_KEYS = new Set(['sources.id', 'entries.id', 'poll_runs.id', 'meta.key', 'feedback_responses.id', 'feedback_posts.id', 'secrets.name', 'source_icons.source_id', 'websub_subscriptions.token']);
+const TABLES = ['entries', 'feedback_posts', 'feedback_responses', 'meta', 'poll_runs', 'secrets', 'source_icons', 'sources', 'websub_subscriptions'];
 
 describeOnPostgres('the schema, against SQLite\'s', () => {
   let stores: OpenedStore[] = [];

@@ -146,6 +146,29 @@ export interface SourceIconsTable {
   fetched_at: number | null;
 }
 
+/** A WebSub subscription the portal asked a hub for (migration 0012). */
+export interface WebSubSubscriptionsTable {
+  /** Names the callback, /websub/TOKEN: random, so only the hub told it can call it. */
+  token: string;
+  source_id: string;
+  hub: string;
+  /** The feed URL subscribed to (the feed's rel="self", else its address). */
+  topic: string;
+  /** hub.secret: the key of the HMAC in a push's X-Hub-Signature. */
+  secret: string;
+  /** pending, live, denied or unsubscribed. */
+  state: Generated<string>;
+  /** What the portal last asked the hub: subscribe or unsubscribe. */
+  requested_mode: Generated<string>;
+  requested_at: number | null;
+  verified_at: number | null;
+  lease_seconds: number | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   sources: SourcesTable;
   entries: EntriesTable;
@@ -157,6 +180,7 @@ export interface Database {
   source_icons: SourceIconsTable;
   /** Entries waiting for the full-text index (migration 0005; SQLite only). */
   entries_fts_pending: { id: number };
+  websub_subscriptions: WebSubSubscriptionsTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;
@@ -166,3 +190,4 @@ export type EntryRow = Selectable<EntriesTable>;
 export type NewEntryRow = Insertable<EntriesTable>;
 export type PollRunRow = Selectable<PollRunsTable>;
 export type FeedbackRow = Selectable<FeedbackResponsesTable>;
+export type WebSubSubscriptionRow = Selectable<WebSubSubscriptionsTable>;

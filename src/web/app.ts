@@ -17,6 +17,7 @@ import { searchRoutes } from './routes/search.js';
 import { sectionRoutes } from './routes/sections.js';
 import { sourceRoutes } from './routes/sources.js';
 import { statusRoutes } from './routes/status.js';
+import { webSubRoutes } from './routes/websub.js';
 import { TimeFormats } from './views/format.js';
 
 declare module 'fastify' {
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
   await iconRoutes(app, ctx);
+  await webSubRoutes(app, ctx);
   return app;
 }
 

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { FeedsConfig } from '../core/types.js';
 import type { Db } from '../store/index.js';
+import type { WebSubCallbacks } from '../refresh/index.js';
 import type { ResponseCache, VersionTracker } from './cache.js';
 import type { RuntimeStatus } from './status-report.js';
 import type { TimeFormats } from './views/format.js';
@@ -27,6 +28,10 @@ export interface AppDeps {
   metrics?: Registry;
   /** Who may read /metrics, as CIDRs (METRICS_ALLOWED_NETWORKS); default loopback only. */
   metricsAllowedNetworks?: readonly string[];
+  /** WEBSUB_HUB: the hub the exported feeds name (rel="hub", JSON Feed `hubs`); absent: none. */
+  webSubHub?: string;
+  /** WebSub callbacks (/websub/:token): the subscriber that asked for them; absent: no such route. */
+  webSubCallbacks?: WebSubCallbacks;
   /** Rejects (or throws) when the database does not answer (the store's pingDatabase), for /healthz. */
   pingDatabase?: () => void | Promise<void>;
   /**

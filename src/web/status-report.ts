@@ -3,7 +3,7 @@
 // pages are public: no filesystem path and no raw error text reaches them (the log has those).
 import { basename, resolve } from 'node:path';
 import type { Db, PollRunRow, SourceRow } from '../store/index.js';
-import { countFeedback, latestPollRun, listActiveSources, pollRunColumns } from '../store/index.js';
+import { countFeedback, latestPollRun, listActiveSources, listSubscriptionSummaries, pollRunColumns, type SubscriptionSummary, type WebSubState } from '../store/index.js';
 import { errorWords, shownErrorKind, type ShownErrorKind } from './error-words.js';
 
 /**
@@ -56,6 +56,8 @@ export interface SourceStatus {
   entryCount: number;
   newestEntryAt: number | null;
   movedTo: string | null;
+  /** Its WebSub subscription, when it has one: the hub's state of it and when the lease ends. */
+  webSub: { state: WebSubState; leaseUntil: number | null } | null;
 }
 
 export interface PassStatus {
@@ -94,8 +96,8 @@ export interface StatusReport {
 }
 
 export async function buildStatusReport(db: Db, now: number, runtime: RuntimeStatus | null): Promise<StatusReport> {
-  const [rows, pass, feedbackResponses] = await Promise.all([listActiveSources(db), latestPollRun(db), countFeedback(db)]);
-  const sources = rows.map((row) => toSourceStatus(row, now));
+  const [rows, pass, feedbackResponses, subscriptions] = await Promise.all([listActiveSources(db), latestPollRun(db), countFeedback(db), listSubscriptionSummaries(db)]);
+  const sources = rows.map((row) => toSourceStatus(row, now, subscriptions.get(row.id)));
   return {
     generatedAt: now,
     runtime: runtime && publicRuntime(runtime),
@@ -117,7 +119,7 @@ function withoutFolder(config: ConfigStatus): ConfigStatus {
   return { ...config, file: name, refused: config.refused && { at: config.refused.at, issues: config.refused.issues.map(rename) } };
 }
 
-function toSourceStatus(row: SourceRow, now: number): SourceStatus {
+function toSourceStatus(row: SourceRow, now: number, subscription: SubscriptionSummary | undefined): SourceStatus {
   const inBackoff = row.gone === 0 && row.backoff_until !== null && row.backoff_until > now;
   const errorKind = shownErrorKind(row.last_error_kind, row.last_error !== null);
   return {
@@ -141,6 +143,7 @@ function toSourceStatus(row: SourceRow, now: number): SourceStatus {
     newestEntryAt: row.newest_entry_at,
     // A permanent redirect that led to a refused private address would show that address: not shown.
     movedTo: errorKind === 'blocked' ? null : row.moved_to,
+    webSub: subscription ? { state: subscription.state, leaseUntil: subscription.leaseUntil } : null,
   };
 }
 
@@ -250,5 +253,6 @@ function sourceJson(source: SourceStatus): Record<string, unknown> {
     entry_count: source.entryCount,
     newest_entry_at: iso(source.newestEntryAt),
     moved_to: source.movedTo,
+    websub: source.webSub && { state: source.webSub.state, lease_until: iso(source.webSub.leaseUntil) },
   };
 }

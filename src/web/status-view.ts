@@ -2,6 +2,7 @@
 // states, and only http(s) URLs as links.
 import type { ShownTime } from './views/format.js';
 import { safeHref } from './views/format.js';
+import type { WebSubState } from '../store/index.js';
 import type { ConfigStatus, PassStatus, SourceState, SourceStatus, StatusReport } from './status-report.js';
 
 type FormatTime = (ms: number) => ShownTime;
@@ -36,6 +37,8 @@ export interface SourceStatusView {
   newestEntry: ShownTime | null;
   movedTo: string | null;
   movedToHref: string | undefined;
+  /** "Pushed by its WebSub hub until …", "WebSub subscription pending": none without a hub. */
+  webSubWords: string | null;
 }
 
 export interface StatusPageData {
@@ -114,7 +117,21 @@ function toSourceView(source: SourceStatus, format: FormatTime): SourceStatusVie
     newestEntry: time(source.newestEntryAt),
     movedTo: source.movedTo,
     movedToHref: safeHref(source.movedTo),
+    webSubWords: webSubWords(source.webSub, format),
   };
+}
+
+const WEBSUB_WORDS: Readonly<Record<WebSubState, string>> = {
+  pending: 'WebSub: subscription asked, not yet verified',
+  live: 'WebSub: pushed by its hub',
+  denied: 'WebSub: its hub denied the subscription',
+  unsubscribed: 'WebSub: unsubscribed',
+};
+
+function webSubWords(webSub: SourceStatus['webSub'], format: FormatTime): string | null {
+  if (!webSub) return null;
+  const words = WEBSUB_WORDS[webSub.state];
+  return webSub.state === 'live' && webSub.leaseUntil !== null ? `${words} until ${format(webSub.leaseUntil).readable}` : words;
 }
 
 function nextPollWords(state: SourceState): string {

@@ -66,6 +66,7 @@ async function readFeed(final: FinalResponse, limits: ResponseLimits): Promise<P
       etag: response.headers.get('etag') ?? undefined,
       lastModified: response.headers.get('last-modified') ?? undefined,
       permanentRedirectTo: final.permanentRedirectTo,
+      link: response.headers.get('link') ?? undefined,
     }),
   };
 }

@@ -11,6 +11,7 @@ import { rssFeed } from './rss.js';
 import { messageOf } from '../../core/errors.js';
 
 export { FeedParseError } from './errors.js';
+export { findWebSubLinks, parseLinkHeader, type WebSubLinks } from './websub-links.js';
 
 type Format = { name: 'json' } | { name: 'rss' | 'atom'; root: Outline };
 

@@ -98,6 +98,7 @@ async function renderItems(ctx: WebContext, format: ItemFormat, filter: FeedFilt
   const feed: ExportFeed = {
     ...describeFeed(format, filter, site, source),
     site: { title: site.title, url: site.url },
+    ...(ctx.webSubHub !== undefined ? { hubUrl: ctx.webSubHub } : {}),
     updatedAt,
     entries,
   };

@@ -65,7 +65,7 @@ describeEachDatabase('the operator pages', (kind) => {
       const byId = Object.fromEntries(body.sources.map((s: { id: string }) => [s.id, s]));
       expect(Object.keys(byId['regina-holliday'])).toEqual([
         'id', 'title', 'category', 'site_url', 'feed_url', 'state', 'last_attempt_at', 'last_success_at', 'last_status', 'last_error',
-        'error_kind', 'last_duration_ms', 'error_count', 'backoff_until', 'in_backoff', 'next_poll_at', 'entry_count', 'newest_entry_at', 'moved_to',
+        'error_kind', 'last_duration_ms', 'error_count', 'backoff_until', 'in_backoff', 'next_poll_at', 'entry_count', 'newest_entry_at', 'moved_to', 'websub',
       ]);
       expect(byId['regina-holliday']).toMatchObject({ state: 'ok', last_status: 200, last_error: null, error_kind: null, error_count: 0, entry_count: 12, in_backoff: false, next_poll_at: null });
       expect(byId['regina-holliday'].newest_entry_at).toMatch(ISO);
