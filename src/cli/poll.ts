@@ -197,6 +197,7 @@ export function summarize(reports: readonly PollReport[]): string {
     [count('gone'), 'gone'],
     [count('paused'), 'paused'],
     [count('skipped'), 'skipped'],
+    [count('taken'), 'taken by another process'],
   ] as const;
   const outcomes = parts.filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
   const added = reports.reduce((sum, r) => sum + r.added, 0);

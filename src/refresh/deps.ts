@@ -4,7 +4,7 @@ import { createNetworkGuard, fetchFeed, type NamingSource } from '../ingest/inde
 import type { Db } from '../store/index.js';
 import { DigestPool, defaultDigestWorkers } from './digest-pool.js';
 import { Refresher } from './refresher.js';
-import type { FeedFetcher } from './types.js';
+import type { ClaimSettings, FeedFetcher } from './types.js';
 import type { Logger } from 'pino';
 
 export interface ProductionRefresherOptions {
@@ -19,6 +19,8 @@ export interface ProductionRefresherOptions {
   digestTimeBudgetMs?: number;
   /** Wraps the fetcher (the server counts fetches for /metrics). */
   wrapFetcher?: (fetcher: FeedFetcher) => FeedFetcher;
+  /** This process's claims on sources (see RefreshDeps.claims). */
+  claims?: ClaimSettings;
 }
 
 export interface ProductionRefresher {
@@ -41,6 +43,7 @@ export function startProductionRefresher(options: ProductionRefresherOptions): P
     fetchOptions: { timeoutMs: options.timeoutMs, userAgent: options.userAgent, guard },
     digest: digests.run,
     releaseIdleDigesters: () => digests.releaseIdle(),
+    ...(options.claims && { claims: options.claims }),
   });
   return { refresher, close: async () => void (await Promise.all([digests.close(), guard.close()])) };
 }

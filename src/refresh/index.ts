@@ -7,4 +7,4 @@ export { userAgent } from './user-agent.js';
 export { startProductionRefresher, type ProductionRefresher, type ProductionRefresherOptions } from './deps.js';
 export { DigestPool, defaultDigestWorkers } from './digest-pool.js';
 export { digestFeed, type DigestInput, type DigestOutput, type Digester } from './digest.js';
-export type { RefreshDeps, RefreshSource, RefreshAllOptions, RefreshAllResult, RefreshFetchOptions, FeedFetcher } from './types.js';
+export type { ClaimSettings, RefreshDeps, RefreshSource, RefreshAllOptions, RefreshAllResult, RefreshFetchOptions, FeedFetcher } from './types.js';

@@ -32,6 +32,19 @@ export interface RefreshDeps {
   digest: Digester;
   /** Called when a pass ends: the pool behind `digest` may stop its idle workers (DigestPool.releaseIdle). */
   releaseIdleDigesters?: () => void;
+  /**
+   * Claim each source before fetching it, so processes sharing the database never fetch one at
+   * once (main.ts and `npm run poll` always do). Absent: no claims (tests of one process).
+   */
+  claims?: ClaimSettings;
+}
+
+/** Who this process is in the sources' claims, and how long a claim holds before it lapses. */
+export interface ClaimSettings {
+  /** Unique per process: `hostname:pid:role`; stored as the source's last_polled_by. */
+  owner: string;
+  /** 2 × FETCH_TIMEOUT_MS; renewed while a fetch runs longer. */
+  leaseMs: number;
 }
 
 /** A source ready to refresh: its stored row and what the feeds file says of it. */
