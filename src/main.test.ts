@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -242,10 +243,80 @@ describeOnPostgres('startServer and poll with DATABASE_URL', () => {
     expect(existsSync(path.join(dir, 'data'))).toBe(false);
   });
 
-  it('exits 1 naming the database without its password when the server does not answer', async () => {
-    const { io, out } = captureIo(await env({ DATABASE_URL: 'postgres://portal:hunter2@127.0.0.1:9/portal' }));
-    expect(await startServer(io, { logDestination: { write: () => {} } })).toBe(1);
-    expect(out.stderr).toContain('serve: cannot open the database postgres://portal:***@127.0.0.1:9/portal: ');
-    expect(out.stderr).not.toContain('hunter2');
+  it('waits for a server that does not answer yet, /healthz 503 meanwhile, then starts on its own once it answers', async () => {
+    // The server's address at first leads nowhere; then a TCP proxy there leads to the real server.
+    const real = new URL(schema.url);
+    const port = await freePort();
+    const url = new URL(schema.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    url.password = 'hunter2';
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ DATABASE_URL: url.toString(), POLL_SCHEDULE: '0 0 1 1 *' }));
+    const started = await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) }, databaseRetryMs: 50 });
+    expect(typeof started).not.toBe('number');
+    running = started as RunningServer;
+    while (lines.filter((l) => l.includes('the database does not answer')).length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const waiting = await fetch(`${running.url}healthz`);
+    expect(waiting.status).toBe(503);
+    expect(lines.join('')).not.toContain('hunter2');
+    expect(lines.find((l) => l.includes('the database does not answer'))).toContain('"database":"postgres://');
+    expect(feeds.hits('/blog.xml')).toBe(0);
+
+    const proxy = await startTcpProxy(port, real.hostname, Number(real.port || 5432));
+    try {
+      expect(await running.ready).toBe(true);
+      expect((await fetch(`${running.url}healthz`)).status).toBe(200);
+      while (!lines.some((l) => l.includes('"msg":"poll pass finished"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+      const status = (await (await fetch(`${running.url}status.json`)).json()) as { sources: unknown[] };
+      expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3 }]);
+      await running.close();
+      running = undefined;
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('stops the start for good when the server refuses the database named (no such database)', async () => {
+    const url = new URL(schema.url);
+    url.pathname = '/no_such_database_here';
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ DATABASE_URL: url.toString() }));
+    running = (await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) }, databaseRetryMs: 50 })) as RunningServer;
+    expect(await running.ready).toBe(false);
+    expect(lines.some((l) => l.includes('"level":60') && l.includes('could not start'))).toBe(true);
   });
 });
+
+/** A loopback port nothing listens on (for now). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Forwards every connection to 127.0.0.1:`port` on to `host`:`targetPort`. */
+async function startTcpProxy(port: number, host: string, targetPort: number): Promise<{ close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,5 +1,6 @@
 // The production refresher, wired the one way the server and `npm run poll` both use: fetches
 // through a network guard, digests on the worker pool, the wall clock.
+import { hostname } from 'node:os';
 import { createNetworkGuard, fetchFeed, type NamingSource } from '../ingest/index.js';
 import type { Db } from '../store/index.js';
 import { DigestPool, defaultDigestWorkers } from './digest-pool.js';
@@ -46,4 +47,14 @@ export function startProductionRefresher(options: ProductionRefresherOptions): P
     ...(options.claims && { claims: options.claims }),
   });
   return { refresher, close: async () => void (await Promise.all([digests.close(), guard.close()])) };
+}
+
+/** Who this process is in the sources' claims and in their last_polled_by: `hostname:pid:role`. */
+export function processIdentity(role: string): string {
+  return `${hostname()}:${process.pid}:${role}`;
+}
+
+/** A claim lasts two fetch timeouts (renewed while a fetch runs longer), so a dead process's claims lapse soon. */
+export function claimSettings(owner: string, fetchTimeoutMs: number): ClaimSettings {
+  return { owner, leaseMs: 2 * fetchTimeoutMs };
 }

@@ -1,5 +1,5 @@
 // The store's public face: the database (SQLite or PostgreSQL) and its repositories. No network, no ingest code.
-export { openStore, openMigratedStore, migrateToLatest, storeTargetOf, type Db, type OpenedStore, type StoreTarget } from './database.js';
+export { openStore, openMigratedStore, migrateStore, migrateToLatest, storeTargetOf, type Db, type OpenedStore, type StoreTarget } from './database.js';
 export type { DatabaseKind } from './dialect.js';
 export type { Database, SourceRow, EntryRow, PollRunRow } from './schema.js';
 export {

@@ -14,7 +14,7 @@ import { homeRoutes } from './routes/home.js';
 import { searchRoutes } from './routes/search.js';
 import { sectionRoutes } from './routes/sections.js';
 import { sourceRoutes } from './routes/sources.js';
-import { statusRoutes } from './routes/status.js';
+import { probeRoutes, statusRoutes, type ProbeContext } from './routes/status.js';
 import { TimeFormats } from './views/format.js';
 
 declare module 'fastify' {
@@ -67,6 +67,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await sectionRoutes(app, ctx);
   await feedRoutes(app, ctx);
   await statusRoutes(app, ctx);
+  return app;
+}
+
+/** What a worker process serves on PORT: /healthz and /metrics, nothing else (no pages, no templates). */
+export async function buildProbeApp(deps: ProbeContext & Pick<AppDeps, 'logger'>): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    ...loggerOptions(deps.logger),
+    logController: new OneLinePerResponse(),
+    clientErrorHandler: (error, socket) => answerClientError(app.log, error, socket),
+    return503OnClosing: false,
+  });
+  await app.register(securityPlugin);
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).type('text/plain; charset=utf-8').send('not found: a worker process answers only /healthz and /metrics\n'),
+  );
+  await probeRoutes(app, deps);
   return app;
 }
 
