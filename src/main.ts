@@ -15,7 +15,7 @@ import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError,
 import type { FeedsConfig } from './core/types.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
-import { claimSettings, processIdentity, startProductionRefresher, userAgent } from './refresh/index.js';
+import { claimSettings, processIdentity, releaseClaimsOfDeadProcesses, startProductionRefresher, userAgent } from './refresh/index.js';
 import { migrateStore, openStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type Db, type OpenedStore } from './store/index.js';
 import { buildApp, buildProbeApp } from './web/index.js';
 import {
@@ -342,7 +342,12 @@ function startWorkerHalf({ settings, store, log, live, pollMetrics, identity, tu
   const scheduler = startScheduler({ schedule: settings.pollSchedule, log: log.child({ component: 'scheduler' }), runPass: passes.runPass });
   // In the background: the site answers while the first pass runs. It serves the schedule's last
   // tick, so workers starting together fetch each source once between them.
-  if (settings.pollSchedule !== 'off') void scheduler.runNow('startup', previousTick(settings.pollSchedule, Date.now()));
+  if (settings.pollSchedule !== 'off') {
+    const startup = previousTick(settings.pollSchedule, Date.now());
+    void releaseClaimsOfDeadProcesses(store.db, log, Date.now())
+      .catch((err: unknown) => log.warn({ err_message: messageOf(err) }, 'could not release the claims of dead processes; they lapse'))
+      .then(() => scheduler.runNow('startup', startup));
+  }
   return {
     scheduler,
     pollSoon(ids) {

@@ -4,7 +4,7 @@
 import type { FeedsConfig, RefreshOutcome, RefreshReport } from '../core/types.js';
 import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
 import { createLogger } from '../log.js';
-import { claimSettings, dueSources, processIdentity, startProductionRefresher, userAgent } from '../refresh/index.js';
+import { claimSettings, dueSources, processIdentity, releaseClaimsOfDeadProcesses, startProductionRefresher, userAgent } from '../refresh/index.js';
 import { listGoneSources, listPausedSources, openMigratedStore, storeTargetOf, syncSources, type OpenedStore, type SourceRow } from '../store/index.js';
 import { messageOf } from '../core/errors.js';
 
@@ -121,6 +121,7 @@ async function pollOnce({ settings, config, store, version, force }: PollRequest
   });
   const now = Date.now();
   await syncSources(store.db, config.sources, now);
+  await releaseClaimsOfDeadProcesses(store.db, log, now);
   // The operator asked for a poll now: backoff and poll_minutes are the scheduler's business, but
   // a server's own request (Retry-After, 410) is honoured unless forced.
   const sources = await dueSources(store.db, config, now, { ignoreSchedule: true, ignoreServerPause: force });

@@ -104,3 +104,15 @@ function claimColumns(terms: ClaimTerms) {
 function claimable(eb: ExpressionBuilder<Database, 'sources'>, terms: Pick<ClaimTerms, 'now'>) {
   return eb.or([eb('claimed_by', 'is', null), eb('claimed_until', '<', terms.now)]);
 }
+
+/** The owners of claims not yet lapsed at `now`. */
+export async function listClaimOwners(db: Db, now: number): Promise<string[]> {
+  const rows = await db.selectFrom('sources').select('claimed_by').distinct().where('claimed_by', 'is not', null).where('claimed_until', '>=', now).execute();
+  return rows.flatMap((row) => (row.claimed_by === null ? [] : [row.claimed_by]));
+}
+
+/** Frees every claim `owner` holds (a process known to be dead). Returns how many. */
+export async function releaseClaimsOf(db: Db, owner: string): Promise<number> {
+  const result = await db.updateTable('sources').set({ claimed_by: null, claimed_until: null }).where('claimed_by', '=', owner).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
