@@ -277,6 +277,42 @@ describeOnPostgres('startServer and poll with DATABASE_URL', () => {
     }
   });
 
+  it('records a pass cut short when the server goes away mid-pass, half-writes nothing, and recovers on its own', async () => {
+    const real = new URL(schema.url);
+    const port = await freePort();
+    const url = new URL(schema.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    const target = [real.hostname, Number(real.port || 5432)] as const;
+    let proxy = await startTcpProxy(port, ...target);
+    const held: import('node:http').ServerResponse[] = [];
+    feeds.route('/blog.xml', (_req, res) => void held.push(res));
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ DATABASE_URL: url.toString(), POLL_SCHEDULE: '*/2 * * * * *', FETCH_TIMEOUT_MS: '3000' }));
+    running = (await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) } })) as RunningServer;
+    try {
+      expect(await running.ready).toBe(true);
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      // The database goes away while the feed is being fetched; then the feed answers.
+      await proxy.close();
+      for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(fixture('blog-v1.xml'));
+      while (!lines.some((l) => l.includes('"msg":"poll pass failed"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lines.some((l) => l.includes('"source_id":"blog"') && l.includes('"outcome":"error"'))).toBe(true);
+      expect((await fetch(`${running.url}healthz`)).status).toBe(503);
+
+      feeds.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+      proxy = await startTcpProxy(port, ...target);
+      while (!lines.some((l) => l.includes('"source_id":"blog"') && l.includes('"outcome":"updated"'))) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await fetch(`${running.url}healthz`)).status).toBe(200);
+      const status = (await (await fetch(`${running.url}status.json`)).json()) as { sources: unknown[] };
+      expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3, last_polled_by: expect.stringMatching(/:serve$/) }]);
+      await running.close();
+      running = undefined;
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('stops the start for good when the server refuses the database named (no such database)', async () => {
     const url = new URL(schema.url);
     url.pathname = '/no_such_database_here';

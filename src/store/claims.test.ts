@@ -66,6 +66,8 @@ describeEachDatabase('claims on sources', (kind) => {
     expect(await claimSource(store.db, 'a', terms('worker', t0 + LEASE - 1))).toBe(false);
     expect(await claimSource(store.db, 'a', terms('worker', t0 + LEASE + 1))).toBe(true);
     expect(await claimSource(store.db, 'nonexistent', terms('poll'))).toBe(false);
+    // Its own claim, left unreleased (the database went away mid-fetch), a process takes again.
+    expect(await claimSource(store.db, 'a', terms('worker', t0 + LEASE + 2))).toBe(true);
   });
 
   it('refuses a claim on a source attempted since the caller listed it, so a stale list never fetches it twice', async () => {

@@ -54,16 +54,18 @@ export interface SourceClaimTerms extends ClaimTerms {
 
 /**
  * Claims one source whatever its schedule (an operator's `npm run poll`, a pass's next source),
- * unless a process holds it (or, with `lastAttemptAt`, fetched it since). One conditional UPDATE,
- * so of processes claiming at once exactly one wins, on either database. True when this owner
- * holds it now.
+ * unless another process holds it (or, with `lastAttemptAt`, any fetched it since). One
+ * conditional UPDATE, so of processes claiming at once exactly one wins, on either database. A
+ * claim this owner still holds is its own to take again: one left when the database went away
+ * before it could be released (a process never fetches a source twice at once: see Refresher).
+ * True when this owner holds it now.
  */
 export async function claimSource(db: Db, sourceId: string, terms: SourceClaimTerms): Promise<boolean> {
   let query = db
     .updateTable('sources')
     .set(claimColumns(terms))
     .where('id', '=', sourceId)
-    .where((eb) => claimable(eb, terms));
+    .where((eb) => eb.or([claimable(eb, terms), eb('claimed_by', '=', terms.owner)]));
   if (terms.lastAttemptAt !== undefined) {
     query = terms.lastAttemptAt === null ? query.where('last_attempt_at', 'is', null) : query.where('last_attempt_at', '=', terms.lastAttemptAt);
   }

@@ -75,6 +75,9 @@ function openPostgresStore(url: string): OpenedStore {
   const pool = new pg.Pool({ connectionString: url, types: { getTypeParser: bigintAsNumber } });
   // A broken idle connection (a server restart) leaves the pool; without a listener it would end the process.
   pool.on('error', () => {});
+  // So does one broken while checked out between two queries (inside a transaction): its next query
+  // fails instead, the transaction rolls back with the connection, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
