@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -285,7 +286,7 @@ describeOnPostgres('startServer and poll with DATABASE_URL', () => {
     url.port = String(port);
     const target = [real.hostname, Number(real.port || 5432)] as const;
     let proxy = await startTcpProxy(port, ...target);
-    const held: import('node:http').ServerResponse[] = [];
+    const held: ServerResponse[] = [];
     feeds.route('/blog.xml', (_req, res) => void held.push(res));
     const lines: string[] = [];
     const { io } = captureIo(await env({ DATABASE_URL: url.toString(), POLL_SCHEDULE: '*/2 * * * * *', FETCH_TIMEOUT_MS: '3000' }));
