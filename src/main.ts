@@ -16,7 +16,7 @@ import type { FeedsConfig } from './core/types.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
 import { claimSettings, processIdentity, releaseClaimsOfDeadProcesses, startProductionRefresher, userAgent } from './refresh/index.js';
-import { migrateStore, openStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type Db, type OpenedStore } from './store/index.js';
+import { migrateStore, migrateToLatest, openStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type Db, type OpenedStore } from './store/index.js';
 import { buildApp, buildProbeApp } from './web/index.js';
 import {
   CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, previousTick, startScheduler, watchFile,
@@ -246,7 +246,8 @@ async function startRole(role: Role, { settings, config, store, log, tuning }: W
     try {
       if (store.kind === 'postgres') {
         await waitForDatabase(store.db, { log, label: databaseLabel(settings), signal: stopping.signal, firstDelayMs: tuning.databaseRetryMs ?? DATABASE_RETRY_MS });
-        await migrateStore(store);
+        // Not migrateStore, which closes the store on failure: close() does, once.
+        await migrateToLatest(store.db);
       }
       // Every role syncs the sources from the feeds file, web included, so a web process shows a
       // new source even before a worker starts: syncSources is one transaction of upserts of what
