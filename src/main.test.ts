@@ -167,6 +167,29 @@ describe('startServer', () => {
     expect(families.has('process_resident_memory_bytes')).toBe(true);
   });
 
+  it('as a web process serves the pages and never polls, whatever the schedule', async () => {
+    const { io } = captureIo(await env({ POLL_SCHEDULE: '* * * * * *' }));
+    running = (await startServer(io, { role: 'web', logDestination: { write: () => {} } })) as RunningServer;
+    expect(await running.ready).toBe(true);
+    expect((await fetch(running.url)).status).toBe(200);
+    expect(await (await fetch(`${running.url}status.json`)).json()).toMatchObject({ sources: [{ id: 'blog', state: 'pending' }] });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(feeds.hits('/blog.xml')).toBe(0);
+  });
+
+  it('as a worker polls and answers only /healthz and /metrics', async () => {
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ POLL_SCHEDULE: '0 0 1 1 *' }));
+    running = (await startServer(io, { role: 'worker', logDestination: { write: (line: string) => void lines.push(line) } })) as RunningServer;
+    while (!lines.some((l) => l.includes('"msg":"poll pass finished"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(feeds.hits('/blog.xml')).toBe(1);
+    expect((await fetch(`${running.url}healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${running.url}metrics`)).text();
+    expect(metrics).toContain('portal_polls_total{outcome="updated"} 1');
+    for (const page of ['', 'status.json', 'feed.xml']) expect((await fetch(`${running.url}${page}`)).status).toBe(404);
+    expect(lines.find((l) => l.includes('"msg":"portal listening"'))).toMatch(/"role":"worker","process":"[^"]+:\d+:worker"/);
+  });
+
   it('gives /metrics the networks METRICS_ALLOWED_NETWORKS names: a loopback scraper outside them is refused', async () => {
     const { io } = captureIo(await env({ POLL_SCHEDULE: 'off', METRICS_ALLOWED_NETWORKS: '10.0.0.0/8' }));
     running = (await startServer(io, { logDestination: { write: () => {} } })) as RunningServer;
