@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import net from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -165,6 +167,29 @@ describe('startServer', () => {
     expect(families.has('process_resident_memory_bytes')).toBe(true);
   });
 
+  it('as a web process serves the pages and never polls, whatever the schedule', async () => {
+    const { io } = captureIo(await env({ POLL_SCHEDULE: '* * * * * *' }));
+    running = (await startServer(io, { role: 'web', logDestination: { write: () => {} } })) as RunningServer;
+    expect(await running.ready).toBe(true);
+    expect((await fetch(running.url)).status).toBe(200);
+    expect(await (await fetch(`${running.url}status.json`)).json()).toMatchObject({ sources: [{ id: 'blog', state: 'pending' }] });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(feeds.hits('/blog.xml')).toBe(0);
+  });
+
+  it('as a worker polls and answers only /healthz and /metrics', async () => {
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ POLL_SCHEDULE: '0 0 1 1 *' }));
+    running = (await startServer(io, { role: 'worker', logDestination: { write: (line: string) => void lines.push(line) } })) as RunningServer;
+    while (!lines.some((l) => l.includes('"msg":"poll pass finished"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(feeds.hits('/blog.xml')).toBe(1);
+    expect((await fetch(`${running.url}healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${running.url}metrics`)).text();
+    expect(metrics).toContain('portal_polls_total{outcome="updated"} 1');
+    for (const page of ['', 'status.json', 'feed.xml']) expect((await fetch(`${running.url}${page}`)).status).toBe(404);
+    expect(lines.find((l) => l.includes('"msg":"portal listening"'))).toMatch(/"role":"worker","process":"[^"]+:\d+:worker"/);
+  });
+
   it('gives /metrics the networks METRICS_ALLOWED_NETWORKS names: a loopback scraper outside them is refused', async () => {
     const { io } = captureIo(await env({ POLL_SCHEDULE: 'off', METRICS_ALLOWED_NETWORKS: '10.0.0.0/8' }));
     running = (await startServer(io, { logDestination: { write: () => {} } })) as RunningServer;
@@ -242,10 +267,116 @@ describeOnPostgres('startServer and poll with DATABASE_URL', () => {
     expect(existsSync(path.join(dir, 'data'))).toBe(false);
   });
 
-  it('exits 1 naming the database without its password when the server does not answer', async () => {
-    const { io, out } = captureIo(await env({ DATABASE_URL: 'postgres://portal:hunter2@127.0.0.1:9/portal' }));
-    expect(await startServer(io, { logDestination: { write: () => {} } })).toBe(1);
-    expect(out.stderr).toContain('serve: cannot open the database postgres://portal:***@127.0.0.1:9/portal: ');
-    expect(out.stderr).not.toContain('hunter2');
+  it('waits for a server that does not answer yet, /healthz 503 meanwhile, then starts on its own once it answers', async () => {
+    // The server's address at first leads nowhere; then a TCP proxy there leads to the real server.
+    const real = new URL(schema.url);
+    const port = await freePort();
+    const url = new URL(schema.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    url.password = 'hunter2';
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ DATABASE_URL: url.toString(), POLL_SCHEDULE: '0 0 1 1 *' }));
+    const started = await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) }, databaseRetryMs: 50 });
+    expect(typeof started).not.toBe('number');
+    running = started as RunningServer;
+    while (lines.filter((l) => l.includes('the database does not answer')).length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const waiting = await fetch(`${running.url}healthz`);
+    expect(waiting.status).toBe(503);
+    expect(lines.join('')).not.toContain('hunter2');
+    expect(lines.find((l) => l.includes('the database does not answer'))).toContain('"database":"postgres://');
+    expect(feeds.hits('/blog.xml')).toBe(0);
+
+    const proxy = await startTcpProxy(port, real.hostname, Number(real.port || 5432));
+    try {
+      expect(await running.ready).toBe(true);
+      expect((await fetch(`${running.url}healthz`)).status).toBe(200);
+      while (!lines.some((l) => l.includes('"msg":"poll pass finished"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+      const status = (await (await fetch(`${running.url}status.json`)).json()) as { sources: unknown[] };
+      expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3 }]);
+      await running.close();
+      running = undefined;
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('records a pass cut short when the server goes away mid-pass, half-writes nothing, and recovers on its own', async () => {
+    const real = new URL(schema.url);
+    const port = await freePort();
+    const url = new URL(schema.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    const target = [real.hostname, Number(real.port || 5432)] as const;
+    let proxy = await startTcpProxy(port, ...target);
+    const held: ServerResponse[] = [];
+    feeds.route('/blog.xml', (_req, res) => void held.push(res));
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ DATABASE_URL: url.toString(), POLL_SCHEDULE: '*/2 * * * * *', FETCH_TIMEOUT_MS: '3000' }));
+    running = (await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) } })) as RunningServer;
+    try {
+      expect(await running.ready).toBe(true);
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      // The database goes away while the feed is being fetched; then the feed answers.
+      await proxy.close();
+      for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(fixture('blog-v1.xml'));
+      while (!lines.some((l) => l.includes('"msg":"poll pass failed"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lines.some((l) => l.includes('"source_id":"blog"') && l.includes('"outcome":"error"'))).toBe(true);
+      expect((await fetch(`${running.url}healthz`)).status).toBe(503);
+
+      feeds.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+      proxy = await startTcpProxy(port, ...target);
+      while (!lines.some((l) => l.includes('"source_id":"blog"') && l.includes('"outcome":"updated"'))) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await fetch(`${running.url}healthz`)).status).toBe(200);
+      const status = (await (await fetch(`${running.url}status.json`)).json()) as { sources: unknown[] };
+      expect(status.sources).toMatchObject([{ id: 'blog', state: 'ok', entry_count: 3, last_polled_by: expect.stringMatching(/:serve$/) }]);
+      await running.close();
+      running = undefined;
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('stops the start for good when the server refuses the database named (no such database)', async () => {
+    const url = new URL(schema.url);
+    url.pathname = '/no_such_database_here';
+    const lines: string[] = [];
+    const { io } = captureIo(await env({ DATABASE_URL: url.toString() }));
+    running = (await startServer(io, { logDestination: { write: (line: string) => void lines.push(line) }, databaseRetryMs: 50 })) as RunningServer;
+    expect(await running.ready).toBe(false);
+    expect(lines.some((l) => l.includes('"level":60') && l.includes('could not start'))).toBe(true);
   });
 });
+
+/** A loopback port nothing listens on (for now). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Forwards every connection to 127.0.0.1:`port` on to `host`:`targetPort`. */
+async function startTcpProxy(port: number, host: string, targetPort: number): Promise<{ close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -2,6 +2,7 @@
 // Everything below it gets its settings and dependencies passed in.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDbCopy } from './cli/db-copy.js';
@@ -15,12 +16,15 @@ import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError,
 import type { FeedsConfig } from './core/types.js';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { createLogger, type Logger } from './log.js';
-import { startProductionRefresher, startWebSub, userAgent } from './refresh/index.js';
+import { claimSettings, processIdentity, releaseClaimsOfDeadProcesses, startProductionRefresher, startWebSub, userAgent, type Refresher, type WebSub } from './refresh/index.js';
 import { FEED_FORMATS } from './export/index.js';
 import { DEFAULT_MAX_BYTES } from './ingest/index.js';
-import { deleteFeedbackBefore, openMigratedStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type OpenedStore } from './store/index.js';
-import { buildApp } from './web/index.js';
-import { CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, startScheduler, watchFile, type ConfigChange } from './worker/index.js';
+import { deleteFeedbackBefore, migrateStore, migrateToLatest, openStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type Db, type OpenedStore } from './store/index.js';
+import { buildApp, buildProbeApp } from './web/index.js';
+import {
+  CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, previousTick, startScheduler, watchFile,
+  type ConfigChange, type FileWatcher, type PollMetrics, type Scheduler,
+} from './worker/index.js';
 import { messageOf } from './core/errors.js';
 
 /** What a command may touch of the process; tests pass their own. */
@@ -34,7 +38,9 @@ export interface CommandIo {
 type Command = (args: string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  serve: (_args, io) => serveUntilSignalled(io),
+  serve: (_args, io) => serveUntilSignalled(io, 'serve'),
+  web: (_args, io) => serveUntilSignalled(io, 'web'),
+  worker: (_args, io) => serveUntilSignalled(io, 'worker'),
   poll: (args, io) => runPoll(args, { ...io, version: packageVersion() }),
   'feeds:check': feedsCheck,
   'feeds:add': feedsAdd,
@@ -42,6 +48,9 @@ const COMMANDS: Record<string, Command> = {
   'db:copy': dbCopy,
   'feedback:export': feedbackExport,
 };
+
+/** The commands that run until signalled. */
+const SERVING = new Set(['serve', 'web', 'worker']);
 
 /** Runs `argv` (the words after the script); resolves to the exit code. `serve` resolves once it has stopped. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
@@ -111,12 +120,23 @@ function settingsOrReport(io: CommandIo): Settings | undefined {
   }
 }
 
-// ---- serve ----
+// ---- serve, web and worker ----
+
+/**
+ * What a process runs: `serve` both halves (`npm start`), `web` the pages, feeds, search and status
+ * and never a poll, `worker` the schedule and its polls with only /healthz and /metrics on PORT.
+ */
+export type Role = 'serve' | 'web' | 'worker';
 
 export interface RunningServer {
   /** http://host:port/ the server listens on. */
   url: string;
   log: Logger;
+  /**
+   * Resolves true once the database answers, is migrated and the role's work has started (at once
+   * on SQLite; on PostgreSQL when the server answers), false when that failed for good (logged).
+   */
+  ready: Promise<boolean>;
   /** Reads the feeds file again and applies it, or refuses it and keeps the last good one (SIGHUP). */
   reloadConfig(reason: string): Promise<unknown>;
   /**
@@ -131,14 +151,24 @@ export interface StartOptions {
   logDestination?: Parameters<typeof createLogger>[0]['destination'];
   /** How long one feed's digest may run (default the pool's DIGEST_TIME_BUDGET_MS). */
   digestTimeBudgetMs?: number;
+  /** Default 'serve': both halves in one process. */
+  role?: Role;
+  /** The first pause before asking a PostgreSQL server that did not answer again (doubling, at most DATABASE_RETRY_CAP_MS). */
+  databaseRetryMs?: number;
 }
 
+const DATABASE_RETRY_MS = 1000;
+const DATABASE_RETRY_CAP_MS = 30_000;
+
 /**
- * Starts the portal: settings, the feeds file (any issue: nothing starts), the migrated store,
- * the web app listening, the scheduler and a first pass in the background. Resolves to the
- * running server, or to an exit code when it could not start.
+ * Starts the portal in `options.role`: settings, the feeds file (any issue: nothing starts), the
+ * store, the HTTP side listening, then (once the database answers) the sources synced, the
+ * scheduler and a first pass in the background. Resolves to the running server, or to an exit
+ * code when it could not start. A PostgreSQL server that does not answer yet is waited for, with
+ * /healthz answering 503 meanwhile; a SQLite file that cannot be opened stops the start.
  */
 export async function startServer(io: CommandIo, options: StartOptions = {}): Promise<RunningServer | number> {
+  const role = options.role ?? 'serve';
   const settings = settingsOrReport(io);
   if (!settings) return 1;
   const loaded = await loadFeedsFile(settings.feedsFile);
@@ -149,25 +179,41 @@ export async function startServer(io: CommandIo, options: StartOptions = {}): Pr
   const log = createLogger({ level: settings.logLevel, destination: options.logDestination ?? 'stdout' });
   let store: OpenedStore;
   try {
-    store = await openMigratedStore(storeTargetOf(settings));
+    store = openStore(storeTargetOf(settings));
+    if (store.kind === 'sqlite') await migrateStore(store);
   } catch (error) {
-    io.stderr(`serve: cannot open the database ${databaseLabel(settings)}: ${messageOf(error)}\n`);
+    io.stderr(`${role}: cannot open the database ${databaseLabel(settings)}: ${messageOf(error)}\n`);
     return 1;
   }
   try {
-    return await startOnStore(settings, loaded.config, store, log, options);
+    const running = await startRole(role, { settings, config: loaded.config, store, log, tuning: options });
+    // SQLite is there or not at all: a start that fails on it is an exit code, as before.
+    if (store.kind === 'sqlite' && !(await running.ready)) {
+      await running.close();
+      io.stderr(`${role}: could not start; see the log\n`);
+      return 1;
+    }
+    return running;
   } catch (error) {
     await store.close();
-    io.stderr(`serve: ${messageOf(error)}\n`);
+    io.stderr(`${role}: ${messageOf(error)}\n`);
     return 1;
   }
 }
 
-async function startOnStore(settings: Settings, config: FeedsConfig, store: OpenedStore, log: Logger, tuning: StartOptions): Promise<RunningServer> {
-  await syncSources(store.db, config.sources, Date.now());
-  // Each new response also deletes the expired ones; this catches a portal that gets none.
-  await deleteFeedbackBefore(store.db, Date.now() - settings.feedbackRetentionDays * 86_400_000);
-  // The one registry of the process: the poller and the web server put their metrics on it.
+/** What every role is started with. */
+interface Wiring {
+  settings: Settings;
+  config: FeedsConfig;
+  store: OpenedStore;
+  log: Logger;
+  tuning: StartOptions;
+}
+
+/** The wiring every role shares (metrics, the live feeds file, the HTTP side), then the role's own part once the database is up. */
+async function startRole(role: Role, { settings, config, store, log, tuning }: Wiring): Promise<RunningServer> {
+  const identity = processIdentity(role);
+  // The one registry of the process: each process serves its own; what comes from the database counts every process's work.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let onConfigApplied: (change: ConfigChange) => void = () => {};
@@ -180,10 +226,10 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
   });
   const pollMetrics = createPollMetrics({ registry, db: store.db, version: packageVersion(), feedsFile: () => live.state() });
   const siteUrl = () => settings.siteUrl ?? live.current().site.url;
-  let passRunning = () => false;
-  // Made before the app: WebSub pushes, served by the app, are digested on the refresher's pool.
+  // Every role has the fetch-and-digest side: a worker polls with it, a web process digests WebSub
+  // pushes on its pool (whose threads start at the first digest, so a web process without pushes has none).
   let invalidatePages = () => {};
-  const { refresher, digest, guardedFetch, close: closeRefresher } = startProductionRefresher({
+  const ingest = startProductionRefresher({
     db: store.db,
     log: log.child({ component: 'refresh' }),
     timeoutMs: settings.fetchTimeoutMs,
@@ -193,6 +239,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     allowPrivateNetworks: settings.allowPrivateNetworks,
     digestTimeBudgetMs: tuning.digestTimeBudgetMs,
     wrapFetcher: pollMetrics.meterFetcher,
+    claims: claimSettings(identity, settings.fetchTimeoutMs),
     // Called in passes only, once webSub below is made.
     onHubFound: (source, found) => webSub.subscriber?.hubFound(source, found),
   });
@@ -203,33 +250,128 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     subscribe: webSubEnabled(settings),
     ...(settings.websubHub !== undefined ? { publishHub: settings.websubHub } : {}),
     feedUrls: () => (['rss', 'atom', 'json'] as const).map((format) => new URL(FEED_FORMATS[format].path.slice(1), siteUrl()).href),
-    guardedFetch,
+    guardedFetch: ingest.guardedFetch,
     timeoutMs: settings.fetchTimeoutMs,
     userAgent: userAgent(packageVersion(), siteUrl()),
     siteUrl,
     getConfig: () => live.current(),
-    digest,
+    digest: ingest.digest,
     maxBodyBytes: DEFAULT_MAX_BYTES,
     onStreamChanged: () => invalidatePages(),
     ...webSubCounters(registry),
   });
-  const app = await buildApp({
-    db: store.db,
-    getConfig: () => live.current(),
-    getSiteUrl: siteUrl,
+  let up = false;
+  let worker: WorkerHalf | undefined;
+  const probe = {
     readStreamVersion: () => readStreamVersion(store.db),
-    logger: log.child({ component: 'web' }),
-    runtimeStatus: () => ({ config: live.state(), pollSchedule: settings.pollSchedule, passRunning: passRunning() }),
+    // Until the database has answered and is migrated, the process is not healthy, whatever else answers.
+    pingDatabase: () => (up ? pingDatabase(store.db) : Promise.reject(new Error('waiting for the database'))),
     metrics: registry,
     metricsAllowedNetworks: settings.metricsAllowedNetworks,
-    pingDatabase: () => pingDatabase(store.db),
-    trustedProxies: settings.trustedProxies,
-    feedback: { retentionDays: settings.feedbackRetentionDays, ...(settings.feedbackSecret === undefined ? {} : { secret: settings.feedbackSecret }) },
-    ...(settings.websubHub !== undefined ? { webSubHub: settings.websubHub } : {}),
-    ...(webSub.subscriber ? { webSubCallbacks: webSub.subscriber } : {}),
-  });
-  invalidatePages = () => app.webContext.versions.invalidate();
+    logger: log.child({ component: 'web' }),
+  };
+  const app =
+    role === 'worker'
+      ? await buildProbeApp(probe)
+      : await buildApp({
+          ...probe,
+          db: store.db,
+          getConfig: () => live.current(),
+          getSiteUrl: siteUrl,
+          runtimeStatus: () => ({ config: live.state(), pollSchedule: settings.pollSchedule, passRunning: worker?.scheduler.busy ?? false }),
+          trustedProxies: settings.trustedProxies,
+          feedback: { retentionDays: settings.feedbackRetentionDays, ...(settings.feedbackSecret === undefined ? {} : { secret: settings.feedbackSecret }) },
+          ...(settings.websubHub !== undefined ? { webSubHub: settings.websubHub } : {}),
+          ...(webSub.subscriber ? { webSubCallbacks: webSub.subscriber } : {}),
+        });
   await app.listen({ host: settings.host, port: settings.port });
+  // Pages are cached per stream version, read from the database at most once a second: entries
+  // stored by any process show within it. A pass of this process lets go of them at once.
+  if (role !== 'worker') invalidatePages = () => app.webContext.versions.invalidate();
+
+  const stopping = new AbortController();
+  let watcher: FileWatcher | undefined;
+  const bringUp = async (): Promise<boolean> => {
+    try {
+      if (store.kind === 'postgres') {
+        await waitForDatabase(store.db, { log, label: databaseLabel(settings), signal: stopping.signal, firstDelayMs: tuning.databaseRetryMs ?? DATABASE_RETRY_MS });
+        // Not migrateStore, which closes the store on failure: close() does, once.
+        await migrateToLatest(store.db);
+      }
+      // Every role syncs the sources from the feeds file, web included, so a web process shows a
+      // new source even before a worker starts: syncSources is one transaction of upserts of what
+      // the file says, so processes reading the same file converge whichever writes last, and a
+      // changed feed URL resets its fetch state once (the next process finds it already changed).
+      await syncSources(store.db, live.current().sources, Date.now());
+      // Each new response also deletes the expired ones; this catches a portal that gets none.
+      if (role !== 'worker') await deleteFeedbackBefore(store.db, Date.now() - settings.feedbackRetentionDays * 86_400_000);
+      if (stopping.signal.aborted) return false;
+      if (role !== 'web') worker = startWorkerHalf({ settings, store, log, live, pollMetrics, refresher: ingest.refresher, webSub, onStreamChanged: () => invalidatePages() });
+      onConfigApplied = (change) => {
+        // Removed sources leave the stream now (and a worker tells their hubs); added and re-pointed ones are polled soon (by a worker).
+        invalidatePages();
+        if (worker && change.removed.length > 0) webSub.afterPass();
+        worker?.pollSoon([...change.added, ...change.feedChanged]);
+      };
+      watcher = watchFile(settings.feedsFile, () => void live.reload('watch'), { log: log.child({ component: 'config' }) });
+      // An edit saved while the database was awaited counts too.
+      if (store.kind === 'postgres') void live.reload('watch');
+      up = true;
+      return true;
+    } catch (error) {
+      if (stopping.signal.aborted) return false;
+      log.fatal({ err: error, database: databaseLabel(settings) }, `${role}: could not start`);
+      return false;
+    }
+  };
+  const ready = bringUp();
+
+  const { address, port } = app.server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  const url = `http://${host}:${port}/`;
+  log.info({ url, role, process: identity, feeds_file: settings.feedsFile, database: databaseLabel(settings) }, 'portal listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    log,
+    ready,
+    reloadConfig: (reason) => (closing ? Promise.resolve() : live.reload(reason)),
+    close: () =>
+      (closing ??= (async () => {
+        stopping.abort();
+        watcher?.close();
+        await app.close();
+        await ready;
+        await worker?.stop();
+        await live.settled();
+        await webSub.close();
+        await ingest.close();
+        await store.close();
+      })()),
+  };
+}
+
+/** The poll schedule and its passes: what `worker` and `serve` run. */
+interface WorkerHalf {
+  scheduler: Scheduler;
+  /** Polls these sources soon (new or re-pointed in the feeds file). */
+  pollSoon(ids: readonly string[]): void;
+  /** Stops the schedule: fetches in flight finish and are saved. */
+  stop(): Promise<void>;
+}
+
+interface WorkerWiring {
+  settings: Settings;
+  store: OpenedStore;
+  log: Logger;
+  live: LiveConfig;
+  pollMetrics: PollMetrics;
+  refresher: Refresher;
+  webSub: WebSub;
+  onStreamChanged: () => void;
+}
+
+function startWorkerHalf({ settings, store, log, live, pollMetrics, refresher, webSub, onStreamChanged }: WorkerWiring): WorkerHalf {
   const passes = createPollPasses({
     db: store.db,
     refresher,
@@ -238,7 +380,7 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
     // When a pass ends, pages cached for the old stream version let go at once; during it, within
     // the version check's second.
     onStreamChanged: () => {
-      app.webContext.versions.invalidate();
+      onStreamChanged();
       webSub.entriesStored();
     },
     onReport: (report) => {
@@ -246,55 +388,70 @@ async function startOnStore(settings: Settings, config: FeedsConfig, store: Open
       webSub.subscriber?.afterPoll(report);
     },
   });
+  // After each pass: WebSub leases renewed, removed sources unsubscribed.
   const runPass: typeof passes.runPass = async (trigger, signal) => {
     await passes.runPass(trigger, signal);
     webSub.afterPass();
   };
   const scheduler = startScheduler({ schedule: settings.pollSchedule, log: log.child({ component: 'scheduler' }), runPass });
-  passRunning = () => scheduler.busy;
-  onConfigApplied = (change) => {
-    // Removed sources leave the stream now (and their hubs are told); added and re-pointed ones are polled soon.
-    app.webContext.versions.invalidate();
-    if (change.removed.length > 0) webSub.afterPass();
-    const toPoll = [...change.added, ...change.feedChanged];
-    if (toPoll.length === 0 || settings.pollSchedule === 'off') return;
-    passes.markForPoll(toPoll);
-    scheduler.requestRun(CONFIG_TRIGGER);
-  };
-  const watcher = watchFile(settings.feedsFile, () => void live.reload('watch'), { log: log.child({ component: 'config' }) });
-  // In the background: the site answers while the first pass runs.
-  if (settings.pollSchedule !== 'off') void scheduler.runNow('startup');
-
-  const { address, port } = app.server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  const url = `http://${host}:${port}/`;
-  log.info({ url, feeds_file: settings.feedsFile, database: databaseLabel(settings) }, 'portal listening');
-  let closing: Promise<void> | undefined;
+  // In the background: the site answers while the first pass runs. It serves the schedule's last
+  // tick, so workers starting together fetch each source once between them.
+  if (settings.pollSchedule !== 'off') {
+    const startup = previousTick(settings.pollSchedule, Date.now());
+    void releaseClaimsOfDeadProcesses(store.db, log, Date.now())
+      .catch((err: unknown) => log.warn({ err_message: messageOf(err) }, 'could not release the claims of dead processes; they lapse'))
+      .then(() => scheduler.runNow('startup', startup));
+  }
   return {
-    url,
-    log,
-    reloadConfig: (reason) => (closing ? Promise.resolve() : live.reload(reason)),
-    close: () =>
-      (closing ??= (async () => {
-        watcher.close();
-        await app.close();
-        await scheduler.stop();
-        await live.settled();
-        await webSub.close();
-        await closeRefresher();
-        await store.close();
-      })()),
+    scheduler,
+    pollSoon(ids) {
+      if (ids.length === 0 || settings.pollSchedule === 'off') return;
+      passes.markForPoll(ids);
+      scheduler.requestRun(CONFIG_TRIGGER);
+    },
+    async stop() {
+      await scheduler.stop();
+    },
   };
 }
 
 /**
- * serve as a process: runs until SIGTERM or SIGINT, then shuts down cleanly; a second signal (a
- * second or more later) exits at once. SIGHUP reloads the feeds file. The signals are listened for from the very start, so one
- * that arrives during start-up is not lost (nor kills the process with the default action).
+ * Resolves once the database answers a SELECT 1, asking again after a pause that doubles up to
+ * DATABASE_RETRY_CAP_MS, with a warning each time saying why; no crash, no exit. A server that
+ * answers with a refusal waiting cannot cure (a wrong password, no such database) stops the wait.
  */
-async function serveUntilSignalled(io: CommandIo): Promise<number> {
+async function waitForDatabase(db: Db, options: { log: Logger; label: string; signal: AbortSignal; firstDelayMs: number }): Promise<void> {
+  for (let attempt = 1, delay = options.firstDelayMs; ; attempt += 1, delay = Math.min(delay * 2, DATABASE_RETRY_CAP_MS)) {
+    try {
+      await pingDatabase(db);
+      if (attempt > 1) options.log.info({ database: options.label, attempt }, 'the database answers again: starting');
+      return;
+    } catch (error) {
+      if (isLastingRefusal(error)) throw error;
+      options.log.warn(
+        { database: options.label, attempt, retry_in_ms: delay, err_message: messageOf(error) },
+        'the database does not answer: trying again after a pause (/healthz answers 503 meanwhile)',
+      );
+      await sleep(delay, undefined, { signal: options.signal });
+    }
+  }
+}
+
+/** PostgreSQL's invalid_authorization_specification, invalid_password and invalid_catalog_name. */
+function isLastingRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '28000' || code === '28P01' || code === '3D000';
+}
+
+/**
+ * A role as a process: runs until SIGTERM or SIGINT, then shuts down cleanly; a second signal (a
+ * second or more later) exits at once. SIGHUP reloads the feeds file. The signals are listened for from the very start, so one
+ * that arrives during start-up is not lost (nor kills the process with the default action). A
+ * start that fails for good once the database answered (a migration that fails) exits 1.
+ */
+async function serveUntilSignalled(io: CommandIo, role: Role): Promise<number> {
   const signals = listenForSignals();
-  const server = await startServer(io);
+  const server = await startServer(io, { role });
   if (typeof server === 'number') {
     signals.dispose();
     return server;
@@ -303,7 +460,13 @@ async function serveUntilSignalled(io: CommandIo): Promise<number> {
     server.log.info({ signal: 'SIGHUP' }, 'reloading the feeds file');
     void server.reloadConfig('sighup');
   });
-  const signal = await signals.stop;
+  const failed = server.ready.then((ok) => (ok ? new Promise<never>(() => {}) : ('failed' as const)));
+  const signal = await Promise.race([signals.stop, failed]);
+  if (signal === 'failed') {
+    await server.close();
+    signals.dispose();
+    return 1;
+  }
   server.log.info({ signal }, 'shutting down: closing the server, waiting for a running poll');
   signals.onSecond((second) => {
     server.log.warn({ signal: second }, 'second signal: exiting at once');
@@ -424,7 +587,7 @@ export function runCommandLine(argv: string[]): void {
     (code) => {
       // Let the streams drain and the process end on its own; the code is what it exits with.
       process.exitCode = code;
-      if (argv[0] === 'serve' || argv[0] === undefined) process.exit(code);
+      if (argv[0] === undefined || SERVING.has(argv[0])) process.exit(code);
     },
     (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -4,7 +4,7 @@
 import type { FeedsConfig, RefreshOutcome, RefreshReport } from '../core/types.js';
 import { databaseLabel, formatIssue, loadFeedsFile, readSettings, SettingsError, type Env, type Settings } from '../config/index.js';
 import { createLogger } from '../log.js';
-import { dueSources, startProductionRefresher, userAgent } from '../refresh/index.js';
+import { claimSettings, dueSources, processIdentity, releaseClaimsOfDeadProcesses, startProductionRefresher, userAgent } from '../refresh/index.js';
 import { listGoneSources, listPausedSources, openMigratedStore, storeTargetOf, syncSources, type OpenedStore, type SourceRow } from '../store/index.js';
 import { messageOf } from '../core/errors.js';
 
@@ -116,9 +116,12 @@ async function pollOnce({ settings, config, store, version, force }: PollRequest
     userAgent: agent,
     namedSources: () => config.sources,
     allowPrivateNetworks: settings.allowPrivateNetworks,
+    // A source a worker (or another poll) is fetching right now is reported 'taken', not fetched twice.
+    claims: claimSettings(processIdentity('poll'), settings.fetchTimeoutMs),
   });
   const now = Date.now();
   await syncSources(store.db, config.sources, now);
+  await releaseClaimsOfDeadProcesses(store.db, log, now);
   // The operator asked for a poll now: backoff and poll_minutes are the scheduler's business, but
   // a server's own request (Retry-After, 410) is honoured unless forced.
   const sources = await dueSources(store.db, config, now, { ignoreSchedule: true, ignoreServerPause: force });
@@ -182,7 +185,8 @@ export function formatTable(reports: readonly PollReport[]): string {
 }
 
 function noteOf(report: PollReport): string {
-  const notes = [report.error, report.movedTo === undefined ? undefined : `moved to ${report.movedTo}: update the feeds file`];
+  const taken = report.outcome === 'taken' ? 'another process is fetching it, or fetched it during this pass: left to it' : undefined;
+  const notes = [taken, report.error, report.movedTo === undefined ? undefined : `moved to ${report.movedTo}: update the feeds file`];
   return notes.filter((n) => n !== undefined).join('; ');
 }
 
@@ -197,6 +201,7 @@ export function summarize(reports: readonly PollReport[]): string {
     [count('gone'), 'gone'],
     [count('paused'), 'paused'],
     [count('skipped'), 'skipped'],
+    [count('taken'), 'taken by another process'],
   ] as const;
   const outcomes = parts.filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
   const added = reports.reduce((sum, r) => sum + r.added, 0);

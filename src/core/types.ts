@@ -181,7 +181,8 @@ export interface CacheValidators {
 }
 
 /** Outcome of refreshing one source, as `npm run poll` prints it. */
-export type RefreshOutcome = 'updated' | 'unchanged' | 'not-modified' | 'error' | 'skipped' | 'gone';
+/** 'taken': another process held the source (or fetched it since this pass listed it), so this one left it alone. */
+export type RefreshOutcome = 'updated' | 'unchanged' | 'not-modified' | 'error' | 'skipped' | 'gone' | 'taken';
 
 export interface RefreshReport {
   sourceId: string;

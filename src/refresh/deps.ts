@@ -1,12 +1,13 @@
 // The production refresher, wired the one way the server and `npm run poll` both use: fetches
 // through a network guard, digests on the worker pool, the wall clock.
+import { hostname } from 'node:os';
 import { createNetworkGuard, fetchFeed, type NamingSource } from '../ingest/index.js';
-import type { Db } from '../store/index.js';
+import { listClaimOwners, releaseClaimsOf, type Db } from '../store/index.js';
 import { DigestPool, defaultDigestWorkers } from './digest-pool.js';
 import { refreshIcons } from './icons.js';
 import { Refresher } from './refresher.js';
 import type { Digester } from './digest.js';
-import type { FeedFetcher, RefreshDeps } from './types.js';
+import type { ClaimSettings, FeedFetcher, RefreshDeps } from './types.js';
 import type { Logger } from 'pino';
 
 export interface ProductionRefresherOptions {
@@ -23,6 +24,8 @@ export interface ProductionRefresherOptions {
   wrapFetcher?: (fetcher: FeedFetcher) => FeedFetcher;
   /** A saved feed names a WebSub hub (the WebSub subscriber's hubFound). */
   onHubFound?: RefreshDeps['onHubFound'];
+  /** This process's claims on sources (see RefreshDeps.claims). */
+  claims?: ClaimSettings;
 }
 
 export interface ProductionRefresher {
@@ -52,6 +55,44 @@ export function startProductionRefresher(options: ProductionRefresherOptions): P
     releaseIdleDigesters: () => digests.releaseIdle(),
     refreshIcons: (signal) => refreshIcons({ db: options.db, log, now: Date.now, fetchOptions }, { signal }),
     ...(options.onHubFound ? { onHubFound: options.onHubFound } : {}),
+    ...(options.claims && { claims: options.claims }),
   });
   return { refresher, digest: digests.run, guardedFetch: guard.fetch, close: async () => void (await Promise.all([digests.close(), guard.close()])) };
+}
+
+/** Who this process is in the sources' claims and in their last_polled_by: `hostname:pid:role`. */
+export function processIdentity(role: string): string {
+  return `${hostname()}:${process.pid}:${role}`;
+}
+
+/** A claim lasts two fetch timeouts (renewed while a fetch runs longer), so a dead process's claims lapse soon. */
+export function claimSettings(owner: string, fetchTimeoutMs: number): ClaimSettings {
+  return { owner, leaseMs: 2 * fetchTimeoutMs };
+}
+
+/**
+ * Frees the claims of processes on this machine that are gone (a `kill -9`, a crash), and of an
+ * earlier process with this one's identity (a container restarted keeps its host name and pid), so
+ * a restart polls their sources at once instead of after the lapse. Other machines' claims lapse.
+ */
+export async function releaseClaimsOfDeadProcesses(db: Db, log: Logger, now: number, isAlive: (pid: number) => boolean = processIsAlive): Promise<void> {
+  const host = hostname();
+  for (const owner of await listClaimOwners(db, now)) {
+    const [ownerHost, pidText] = owner.split(':');
+    const pid = Number(pidText);
+    if (ownerHost !== host || !Number.isInteger(pid)) continue;
+    if (pid !== process.pid && isAlive(pid)) continue;
+    const released = await releaseClaimsOf(db, owner);
+    log.info({ owner, released }, 'released the claims of a process that is gone');
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

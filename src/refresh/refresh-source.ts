@@ -97,7 +97,7 @@ async function onNotModified(deps: RefreshDeps, source: RefreshSource, result: F
 
 /** The source answered with nothing new to store: only its row's state (validators, schedule) changes. */
 async function recordAnswerOnly(deps: RefreshDeps, source: RefreshSource, result: FetchNotModified | FetchOk): Promise<void> {
-  await recordSuccess(deps.db, source.row.id, answeredState(source, result, deps.now()));
+  await recordSuccess(deps.db, source.row.id, { ...answeredState(source, result, deps.now()), ...pollerOf(deps) });
 }
 
 /** The source's state after any answer: validators, status, timing, the next poll and a move. */
@@ -111,6 +111,11 @@ function answeredState(source: RefreshSource, result: FetchNotModified | FetchOk
     lastModified: result.lastModified,
     movedTo: result.permanentRedirectTo,
   };
+}
+
+/** The process that polled, recorded on the row (and its claim released with the same write). */
+function pollerOf(deps: DigestDeps): { owner?: string } {
+  return deps.claims ? { owner: deps.claims.owner } : {};
 }
 
 /** A body identical to the last one saved skips parse, filter, hash and write: only the row's state is recorded. */
@@ -157,6 +162,7 @@ async function onFeed(deps: DigestDeps, source: RefreshSource, result: FetchOk, 
   const saved = await saveFetch(deps.db, source.row.id, digest.changed, {
     ...answered,
     ...(how.keepNextPoll ? { nextPollAt: source.row.next_poll_at } : {}),
+    ...pollerOf(deps),
     feed: digest.feed,
     maxEntries,
   });
@@ -206,14 +212,14 @@ interface Failure {
 async function recordFailed(deps: DigestDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
   const errorCount = source.row.error_count + 1;
   const nextPollAt = nextPollAfterFailure(failure.now, errorCount, failure.retryAfterMs);
-  await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt, retryAfterUntil: retryAfterUntil(failure.now, failure.retryAfterMs) });
+  await recordFailure(deps.db, source.row.id, { ...failure, ...pollerOf(deps), nextPollAt, retryAfterUntil: retryAfterUntil(failure.now, failure.retryAfterMs) });
   const report = { ...emptyReport(source, 'error'), status: failure.status, error: failure.error, errorKind: failure.errorKind };
   return { report: withMove(report, failure.movedTo), log: { nextPollAt, errorCount } };
 }
 
 /** 410: the source is stopped until the operator changes its feed URL (syncSources clears the stop). */
 async function recordGone(deps: RefreshDeps, source: RefreshSource, failure: Failure): Promise<Attempt> {
-  await recordFailure(deps.db, source.row.id, { ...failure, nextPollAt: null, gone: true });
+  await recordFailure(deps.db, source.row.id, { ...failure, ...pollerOf(deps), nextPollAt: null, gone: true });
   const report = { ...emptyReport(source, 'gone'), status: failure.status, error: failure.error, errorKind: failure.errorKind };
   return { report: withMove(report, failure.movedTo), log: {} };
 }

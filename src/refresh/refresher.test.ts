@@ -201,6 +201,37 @@ describe('refreshAll', () => {
 });
 
 describe('Refresher', () => {
+  it('with claims, two processes working from the same list fetch each source once between them, and say who polled', async () => {
+    for (const id of ['a', 'b', 'c', 'd']) server.route(`/${id}.xml`, plainFeed(() => fixture('blog-v1.xml')));
+    bench = await refreshHarness(feeds(['a', 'b', 'c', 'd']));
+    const one = new Refresher({ ...bench.deps, claims: { owner: 'host:1:worker', leaseMs: 10_000 } });
+    const two = new Refresher({ ...bench.deps, claims: { owner: 'host:2:worker', leaseMs: 10_000 } });
+    const listed = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    const [first, second] = await Promise.all([one.refreshAll(listed, { trigger: 'schedule' }), two.refreshAll(listed, { trigger: 'schedule' })]);
+    for (const id of ['a', 'b', 'c', 'd']) expect(server.hits(`/${id}.xml`)).toBe(1);
+    const outcomes = (result: typeof first) => result.reports.map((r) => r.outcome);
+    for (let i = 0; i < 4; i += 1) expect([outcomes(first)[i], outcomes(second)[i]].sort()).toEqual(['taken', 'updated']);
+    expect(first.totals.fetched + second.totals.fetched).toBe(4);
+    for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) {
+      const row = await bench.row(id);
+      expect(row.claimed_by).toBeNull();
+      expect(row.last_polled_by).toBe(outcomes(first)[i] === 'updated' ? 'host:1:worker' : 'host:2:worker');
+    }
+  });
+
+  it("with claims, leaves a source a live process holds, and takes it once that process's claim has lapsed", async () => {
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    bench = await refreshHarness(feeds(['blog']));
+    await bench.store.db.updateTable('sources').set({ claimed_by: 'killed:9:worker', claimed_until: bench.clock.now + 1000 }).execute();
+    const refresher = new Refresher({ ...bench.deps, claims: { owner: 'host:2:worker', leaseMs: 10_000 } });
+    const [source] = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    expect(await refresher.refreshSource(source!)).toMatchObject({ outcome: 'taken', added: 0 });
+    expect(server.hits('/blog.xml')).toBe(0);
+    bench.clock.now += 1001;
+    expect(await refresher.refreshSource(source!)).toMatchObject({ outcome: 'updated', added: 3 });
+    expect(await bench.row('blog')).toMatchObject({ claimed_by: null, claimed_until: null, last_polled_by: 'host:2:worker' });
+  });
+
   it('never fetches the same source twice at once', async () => {
     const gate = heldResponses(fixture('blog-v1.xml'));
     server.route('/blog.xml', (_req, res) => void gate.held.push(res));

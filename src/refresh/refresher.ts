@@ -1,11 +1,13 @@
 // Refreshing many sources: bounded concurrency, never the same source twice at once, one poll_runs row a pass.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import {
-  finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, startPollRun, type Db, type DueOptions, type PollRunTotals,
+  claimSource, finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, releaseClaim, renewClaim, startPollRun,
+  type Db, type DueOptions, type PollRunTotals,
 } from '../store/index.js';
 import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
 import { refreshSource, type BodyFingerprints } from './refresh-source.js';
-import type { RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
+import type { ClaimSettings, RefreshAllOptions, RefreshAllResult, RefreshDeps, RefreshSource } from './types.js';
+import { messageOf } from '../core/errors.js';
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -27,6 +29,13 @@ export const DEFAULT_MAX_OPEN_FETCHES = 128;
 export const STALL_SHARE = 1 / 1000;
 
 /**
+ * During a pass, what was stored is indexed for search at most this long after (besides in
+ * batches of INDEX_BATCH and when the pass ends), so a web process searching the same SQLite file
+ * finds a worker's new entries well within the 10 s the portal promises.
+ */
+export const SEARCH_LAG_MS = 4000;
+
+/**
  * Owns the set of sources being fetched right now, so overlapping passes (the scheduler's, the
  * start-up one) never fetch one source twice at once. One per process.
  */
@@ -34,6 +43,7 @@ export class Refresher {
   private readonly inFlight = new Set<string>();
   /** Each source's last body that was parsed and saved: the same bytes again cost no parse. */
   private readonly fingerprints: BodyFingerprints = new Map();
+  private indexedAt = 0;
 
   constructor(private readonly deps: RefreshDeps) {}
 
@@ -55,14 +65,52 @@ export class Refresher {
     }
     this.inFlight.add(id);
     try {
-      return await refreshSource(this.deps, source, this.fingerprints, pacing);
+      return this.deps.claims ? await this.refreshClaimed(source, this.deps.claims, pacing) : await refreshSource(this.deps, source, this.fingerprints, pacing);
     } finally {
       this.inFlight.delete(id);
     }
   }
 
+  /**
+   * Claims the source (unless another process holds it or fetched it since it was listed: then
+   * 'taken'), renews the claim while the fetch runs past half the lease, and gives it up when done.
+   * A success or failure recorded on the row releases it in the same write; only a refresh that
+   * recorded nothing leaves one to release here. A process that dies holds it until it lapses.
+   */
+  private async refreshClaimed(source: RefreshSource, claims: ClaimSettings, pacing?: Pacing): Promise<RefreshReport> {
+    const { db, log, now } = this.deps;
+    const id = source.row.id;
+    const terms = () => ({ owner: claims.owner, now: now(), leaseMs: claims.leaseMs });
+    let claimed: boolean;
+    try {
+      claimed = await claimSource(db, id, { ...terms(), lastAttemptAt: source.row.last_attempt_at });
+    } catch (error) {
+      return { sourceId: id, outcome: 'error', added: 0, updated: 0, ms: 0, error: `store: could not claim the source: ${messageOf(error)}`, errorKind: 'internal' };
+    }
+    if (!claimed) {
+      // Debug: workers sharing a schedule meet this for about half the sources of every pass.
+      log.debug({ source_id: id, outcome: 'taken' }, 'taken by another process: skipped');
+      return { sourceId: id, outcome: 'taken', added: 0, updated: 0, ms: 0 };
+    }
+    const renewal = setInterval(() => {
+      renewClaim(db, id, terms()).catch((err: unknown) => log.warn({ source_id: id, err_message: messageOf(err) }, 'could not renew the claim'));
+    }, claims.leaseMs / 2);
+    renewal.unref();
+    let report: RefreshReport | undefined;
+    try {
+      report = await refreshSource(this.deps, source, this.fingerprints, pacing);
+      return report;
+    } finally {
+      clearInterval(renewal);
+      if (report === undefined || report.outcome === 'skipped' || report.errorKind === 'internal') {
+        await releaseClaim(db, id, claims.owner).catch((err: unknown) => log.warn({ source_id: id, err_message: messageOf(err) }, 'could not release the claim; it lapses'));
+      }
+    }
+  }
+
   /** A failure here only delays search: the entries stay pending and the next pass or start indexes them. */
   private async indexForSearch(): Promise<void> {
+    this.indexedAt = this.deps.now();
     try {
       await indexPendingEntries(this.deps.db);
     } catch (err) {
@@ -90,7 +138,10 @@ export class Refresher {
     const reports = await mapPaced(unique, new Pacer(limits), async (source, ticket) => {
       const report = options.signal?.aborted ? stoppedReport(source) : await this.refreshInPass(source, ticket);
       done += 1;
-      if (report.added + report.updated > 0) callSafely(log, () => options.onStreamChanged?.());
+      if (report.added + report.updated > 0) {
+        callSafely(log, () => options.onStreamChanged?.());
+        if (now() - this.indexedAt >= SEARCH_LAG_MS) await this.indexForSearch();
+      }
       callSafely(log, () => options.onProgress?.(done, unique.length, report));
       return report;
     });
@@ -159,7 +210,7 @@ function totalsOf(sourcesDue: number, reports: readonly RefreshReport[]): PollRu
   const count = (test: (r: RefreshReport) => boolean) => reports.filter(test).length;
   return {
     sourcesDue,
-    fetched: count((r) => r.outcome !== 'skipped'),
+    fetched: count((r) => r.outcome !== 'skipped' && r.outcome !== 'taken'),
     notModified: count((r) => r.outcome === 'not-modified'),
     errors: count((r) => r.outcome === 'error' || r.outcome === 'gone'),
     entriesAdded: reports.reduce((sum, r) => sum + r.added, 0),

@@ -36,6 +36,19 @@ export interface RefreshDeps {
   refreshIcons?: (signal?: AbortSignal) => Promise<unknown>;
   /** A saved feed names a WebSub hub (in its body or a Link header): the subscriber may subscribe. */
   onHubFound?: (source: RefreshSource, links: FoundHub) => void;
+  /**
+   * Claim each source before fetching it, so processes sharing the database never fetch one at
+   * once (main.ts and `npm run poll` always do). Absent: no claims (tests of one process).
+   */
+  claims?: ClaimSettings;
+}
+
+/** Who this process is in the sources' claims, and how long a claim holds before it lapses. */
+export interface ClaimSettings {
+  /** Unique per process: `hostname:pid:role`; stored as the source's last_polled_by. */
+  owner: string;
+  /** 2 × FETCH_TIMEOUT_MS; renewed while a fetch runs longer. */
+  leaseMs: number;
 }
 
 /** A WebSub hub a feed names, and the topic to subscribe to (its rel="self", else the fetched URL). */
@@ -45,7 +58,7 @@ export interface FoundHub {
 }
 
 /** What storing a body needs (a poll's fetched one, or a hub's push): no fetcher. */
-export type DigestDeps = Pick<RefreshDeps, 'db' | 'log' | 'now' | 'digest' | 'onHubFound'>;
+export type DigestDeps = Pick<RefreshDeps, 'db' | 'log' | 'now' | 'digest' | 'onHubFound' | 'claims'>;
 
 /** A source ready to refresh: its stored row and what the feeds file says of it. */
 export interface RefreshSource {

@@ -4,9 +4,11 @@ import {
   claimDueSources,
   claimSource,
   getSource,
+  listDueSources,
   recordFailure,
   recordSuccess,
   releaseClaim,
+  renewClaim,
   syncSources,
   type OpenedStore,
 } from './index.js';
@@ -64,6 +66,36 @@ describeEachDatabase('claims on sources', (kind) => {
     expect(await claimSource(store.db, 'a', terms('worker', t0 + LEASE - 1))).toBe(false);
     expect(await claimSource(store.db, 'a', terms('worker', t0 + LEASE + 1))).toBe(true);
     expect(await claimSource(store.db, 'nonexistent', terms('poll'))).toBe(false);
+    // Its own claim, left unreleased (the database went away mid-fetch), a process takes again.
+    expect(await claimSource(store.db, 'a', terms('worker', t0 + LEASE + 2))).toBe(true);
+  });
+
+  it('refuses a claim on a source attempted since the caller listed it, so a stale list never fetches it twice', async () => {
+    const listed = await getSource(store.db, 'a');
+    expect(listed?.last_attempt_at).toBeNull();
+    // Another process fetches it after this one listed it.
+    expect(await claimSource(store.db, 'a', { ...terms('other'), lastAttemptAt: null })).toBe(true);
+    await recordSuccess(store.db, 'a', { now: t0 + 10, durationMs: 1, status: 200, nextPollAt: null, owner: 'other' });
+    expect(await claimSource(store.db, 'a', { ...terms('late', t0 + 20), lastAttemptAt: listed?.last_attempt_at ?? null })).toBe(false);
+    // A list read after that attempt claims it.
+    expect(await claimSource(store.db, 'a', { ...terms('late', t0 + 20), lastAttemptAt: t0 + 10 })).toBe(true);
+  });
+
+  it('renews a claim only for the owner that holds it, so a long fetch keeps its source and a lapsed one is not taken back', async () => {
+    expect(await claimSource(store.db, 'a', terms('slow'))).toBe(true);
+    expect(await renewClaim(store.db, 'a', { owner: 'slow', now: t0 + LEASE - 1, leaseMs: LEASE })).toBe(true);
+    expect(await claimSource(store.db, 'a', terms('other', t0 + LEASE + 1))).toBe(false);
+    expect(await claimSource(store.db, 'a', terms('other', t0 + 2 * LEASE))).toBe(true);
+    expect(await renewClaim(store.db, 'a', { owner: 'slow', now: t0 + 2 * LEASE, leaseMs: LEASE })).toBe(false);
+    expect((await getSource(store.db, 'a'))?.claimed_by).toBe('other');
+  });
+
+  it('lists for a due time only the sources no process attempted since it', async () => {
+    await recordSuccess(store.db, 'a', { now: t0 - 1, durationMs: 1, status: 200, nextPollAt: null });
+    await recordSuccess(store.db, 'b', { now: t0, durationMs: 1, status: 200, nextPollAt: null });
+    await recordFailure(store.db, 'c', { now: t0 + 5, durationMs: 1, error: 'HTTP 500', errorKind: 'http', nextPollAt: null });
+    expect(ids(await listDueSources(store.db, t0 + 10, { dueAt: t0 }))).toEqual(['a', 'd', 'e', 'f']);
+    expect(ids(await listDueSources(store.db, t0 + 10))).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
   it("records who polled and releases its claim on success and on failure, not another owner's", async () => {

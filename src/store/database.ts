@@ -79,6 +79,9 @@ function openPostgresStore(url: string): OpenedStore {
   const pool = new pg.Pool({ connectionString: url, types: { getTypeParser: bigintAsNumber } });
   // A broken idle connection (a server restart) leaves the pool; without a listener it would end the process.
   pool.on('error', () => {});
+  // So does one broken while checked out between two queries (inside a transaction): its next query
+  // fails instead, the transaction rolls back with the connection, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
@@ -159,10 +162,36 @@ export function openMigratedStore(target: StoreTarget): Promise<OpenedStore> {
   return migrateStore(openStore(target));
 }
 
+/** How long a process starting beside another waits for that one's migrations on a SQLite file. */
+const MIGRATION_WAIT_MS = 60_000;
+
+/**
+ * Runs `work` (the migrations) in one BEGIN IMMEDIATE on the SQLite file. Kysely takes no lock on
+ * SQLite and runs its DDL outside a transaction, so processes starting at once on one file (a web
+ * and a worker) would each apply the same migration: here the first takes the file's write lock,
+ * the others wait for it, then find nothing left to do.
+ */
+async function underWriteLock<T>(sqlite: SqliteDatabase.Database, work: () => Promise<T>): Promise<T> {
+  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+    const result = await work();
+    sqlite.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    throw error;
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
+
 /** Migrates a store just opened (see openMigratedStore); closes it when that fails. */
 export async function migrateStore<Store extends OpenedStore>(store: Store): Promise<Store> {
   try {
-    await migrateToLatest(store.db);
+    if ('sqlite' in store) await underWriteLock((store as OpenedStore as SqliteStore).sqlite, () => migrateToLatest(store.db));
+    else await migrateToLatest(store.db);
     await indexPendingEntries(store.db);
   } catch (err) {
     await store.close();

@@ -1,5 +1,5 @@
 // The store's public face: the database (SQLite or PostgreSQL) and its repositories. No network, no ingest code.
-export { openStore, openMigratedStore, migrateToLatest, storeTargetOf, type Db, type OpenedStore, type StoreTarget } from './database.js';
+export { openStore, openMigratedStore, migrateStore, migrateToLatest, storeTargetOf, type Db, type OpenedStore, type StoreTarget } from './database.js';
 export type { DatabaseKind } from './dialect.js';
 export type { Database, SourceRow, EntryRow, PollRunRow, FeedbackRow, WebSubSubscriptionRow } from './schema.js';
 export {
@@ -36,7 +36,7 @@ export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
 export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, tallyPollRuns, type PollRunTotals, type PassTally } from './polls.js';
 export { readStreamVersion, bumpStreamVersion, pingDatabase } from './meta.js';
-export { claimDueSources, claimSource, releaseClaim, type ClaimTerms } from './claims.js';
+export { claimDueSources, claimSource, renewClaim, releaseClaim, listClaimOwners, releaseClaimsOf, type ClaimTerms, type SourceClaimTerms } from './claims.js';
 export { copyStore, TargetNotEmpty, type CopyReport } from './copy.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';
 export {

@@ -74,6 +74,11 @@ export interface DueOptions {
   ignoreSchedule?: boolean;
   /** An operator's forced poll: nor does what a server asked for (a Retry-After pause, a 410 Gone). */
   ignoreServerPause?: boolean;
+  /**
+   * The due time a scheduled pass serves (its cron tick): a source attempted at or after it was
+   * polled for that due time already, by this process or another, and is left out.
+   */
+  dueAt?: number;
 }
 
 /**
@@ -89,6 +94,10 @@ export function listDueSources(db: Db, now: number, options: DueOptions = {}): P
   }
   if (!options.ignoreSchedule) {
     query = query.where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]));
+  }
+  if (options.dueAt !== undefined) {
+    const dueAt = options.dueAt;
+    query = query.where((eb) => eb.or([eb('last_attempt_at', 'is', null), eb('last_attempt_at', '<', dueAt)]));
   }
   return query.orderBy('position').execute();
 }

@@ -1,6 +1,7 @@
 // Kysely's SQLite driver prepares every query anew; SQLite then re-parses and re-plans the same SQL
 // each time (about a third of an uncached page's store time, and of a saved fetch's). This hands
 // Kysely a connection whose prepare() reuses statements by SQL text, so call sites stay plain Kysely.
+// It also makes every transaction BEGIN IMMEDIATE (see WRITE_TRANSACTION).
 import type SqliteDatabase from 'better-sqlite3';
 import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 
@@ -12,11 +13,19 @@ export interface CachingConnection extends KyselySqliteDatabase {
   readonly cachedStatements: number;
 }
 
+/**
+ * The store's transactions all write. A deferred BEGIN (Kysely's) that reads first fails at once
+ * with SQLITE_BUSY_SNAPSHOT when another process (a web and a worker on one file) wrote since it
+ * read; BEGIN IMMEDIATE takes the write lock first and waits its turn (busy_timeout) instead.
+ */
+const WRITE_TRANSACTION: Readonly<Record<string, string>> = { begin: 'begin immediate' };
+
 export function cachingConnection(sqlite: SqliteDatabase.Database, capacity = STATEMENT_CACHE_SIZE): CachingConnection {
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      const sql = WRITE_TRANSACTION[text] ?? text;
       const cached = statements.get(sql);
       // A statement still being iterated cannot run again: such a caller gets a fresh one.
       if (cached && !cached.busy) {

@@ -16,7 +16,7 @@ import { iconPaths, iconRoutes } from './routes/icons.js';
 import { searchRoutes } from './routes/search.js';
 import { sectionRoutes } from './routes/sections.js';
 import { sourceRoutes } from './routes/sources.js';
-import { statusRoutes } from './routes/status.js';
+import { probeRoutes, statusRoutes, type ProbeContext } from './routes/status.js';
 import { webSubRoutes } from './routes/websub.js';
 import { TimeFormats } from './views/format.js';
 
@@ -76,6 +76,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await statusRoutes(app, ctx);
   await iconRoutes(app, ctx);
   await webSubRoutes(app, ctx);
+  return app;
+}
+
+/** What a worker process serves on PORT: /healthz and /metrics, nothing else (no pages, no templates). */
+export async function buildProbeApp(deps: ProbeContext & Pick<AppDeps, 'logger'>): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    ...loggerOptions(deps.logger),
+    logController: new OneLinePerResponse(),
+    clientErrorHandler: (error, socket) => answerClientError(app.log, error, socket),
+    return503OnClosing: false,
+  });
+  await app.register(securityPlugin);
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).type('text/plain; charset=utf-8').send('not found: a worker process answers only /healthz and /metrics\n'),
+  );
+  await probeRoutes(app, deps);
   return app;
 }
 

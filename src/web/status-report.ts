@@ -43,6 +43,8 @@ export interface SourceStatus {
   lastAttemptAt: number | null;
   lastSuccessAt: number | null;
   lastStatus: number | null;
+  /** The process that polled it last (`hostname:pid:role`), where several share the database; null before the first poll. */
+  lastPolledBy: string | null;
   /** Why the last attempt failed, as a machine word; null when it did not. */
   errorKind: ShownErrorKind | null;
   /** The same in a few words ("Timed out", "HTTP 503"); never the full message. */
@@ -132,6 +134,7 @@ function toSourceStatus(row: SourceRow, now: number, subscription: SubscriptionS
     lastAttemptAt: row.last_attempt_at,
     lastSuccessAt: row.last_success_at,
     lastStatus: row.last_status,
+    lastPolledBy: row.last_polled_by,
     errorKind,
     errorWords: errorKind && errorWords(errorKind, row.last_status),
     lastDurationMs: row.last_duration_ms,
@@ -242,6 +245,7 @@ function sourceJson(source: SourceStatus): Record<string, unknown> {
     last_attempt_at: iso(source.lastAttemptAt),
     last_success_at: iso(source.lastSuccessAt),
     last_status: source.lastStatus,
+    last_polled_by: source.lastPolledBy,
     // The key consumers read before kinds existed: now the same few words as the page, never the message.
     last_error: source.errorWords,
     error_kind: source.errorKind,

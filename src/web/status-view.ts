@@ -26,6 +26,7 @@ export interface SourceStatusView {
   lastAttempt: ShownTime | null;
   lastSuccess: ShownTime | null;
   lastStatus: number | null;
+  lastPolledBy: string | null;
   /** "Timed out", "HTTP 503": a few words, never the full message. */
   errorWords: string | null;
   errorCount: number;
@@ -108,6 +109,7 @@ function toSourceView(source: SourceStatus, format: FormatTime): SourceStatusVie
     lastAttempt: time(source.lastAttemptAt),
     lastSuccess: time(source.lastSuccessAt),
     lastStatus: source.lastStatus,
+    lastPolledBy: source.lastPolledBy,
     errorWords: source.errorWords,
     errorCount: source.errorCount,
     backoffUntil: source.inBackoff ? time(source.backoffUntil) : null,

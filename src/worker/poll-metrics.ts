@@ -61,7 +61,7 @@ export function createPollMetrics({ registry, db, now = Date.now, version = '0.0
   registerSourceHealth(registers, db);
   if (feedsFile) registerFeedsFile(registers, feedsFile);
 
-  for (const outcome of ['updated', 'unchanged', 'not-modified', 'error', 'gone', 'skipped'] as const) polls.inc({ outcome }, 0);
+  for (const outcome of ['updated', 'unchanged', 'not-modified', 'error', 'gone', 'skipped', 'taken'] as const) polls.inc({ outcome }, 0);
 
   return {
     meterFetcher: (fetcher) => async (url, validators, options) => {

@@ -34,13 +34,13 @@ export interface PollPasses {
 export function createPollPasses(deps: PollPassesDeps): PollPasses {
   let marked = new Set<string>();
 
-  const runPass: RunPass = async (trigger, signal) => {
+  const runPass: RunPass = async (trigger, signal, dueAt) => {
     const targeted = trigger === CONFIG_TRIGGER;
     // A full pass lists every due source after this point, marked ones included.
     const only = marked;
     marked = new Set();
     if (targeted && only.size === 0) return;
-    const due = await dueSources(deps.db, deps.getConfig(), deps.now());
+    const due = await dueSources(deps.db, deps.getConfig(), deps.now(), dueAt === undefined ? {} : { dueAt });
     const sources = targeted ? due.filter((s) => only.has(s.row.id)) : due;
     if (targeted && sources.length === 0) return;
     let changed = false;

@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import { describe, expect, it } from 'vitest';
 import { memoryLog } from '../../test/fixtures/refresh/memory-log.js';
-import { startScheduler, type CreateCronTask } from './scheduler.js';
+import { previousTick, startScheduler, type CreateCronTask } from './scheduler.js';
 
 /** A cron that never fires by itself: the test calls `tick()`. */
 function fakeCron() {
@@ -134,5 +134,20 @@ describe('startScheduler', () => {
     expect(runs).toBe(1);
     await scheduler.stop();
     expect(cron.getTasks().has(added[0]?.[0] ?? '')).toBe(false);
+  });
+});
+
+describe('previousTick', () => {
+  const at = (iso: string) => new Date(iso).getTime();
+  it('finds the last time at or before now that the schedule fired for, in minutes or seconds', () => {
+    const now = new Date(2026, 5, 1, 10, 47, 13, 500).getTime();
+    expect(previousTick('*/30 * * * *', now)).toBe(new Date(2026, 5, 1, 10, 30).getTime());
+    expect(previousTick('*/5 * * * * *', now)).toBe(new Date(2026, 5, 1, 10, 47, 10).getTime());
+    expect(previousTick('0 3 * * *', now)).toBe(new Date(2026, 5, 1, 3, 0).getTime());
+  });
+
+  it('gives the start of a week back for a schedule that fired longer ago', () => {
+    const now = at('2026-06-01T10:47:00Z');
+    expect(previousTick('0 0 1 1 *', now)).toBe(now - 7 * 24 * 60 * 60_000);
   });
 });

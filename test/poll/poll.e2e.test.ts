@@ -119,6 +119,28 @@ describe('poll command', () => {
     expect(server.hits('/gone.xml')).toBe(1);
   });
 
+  it("reports a source another process holds as taken and leaves it alone; records itself as the poller of the rest", async () => {
+    await poll(['--json']);
+    const store = openStore({ kind: 'sqlite', path: path.join(dir, 'data', 'portal.db') });
+    try {
+      await store.db.updateTable('sources').set({ claimed_by: 'other-host:77:worker', claimed_until: Date.now() + 60_000 }).where('id', '=', 'blog').execute();
+      const { code, stdout } = await poll(['--json']);
+      expect(code).toBe(0);
+      const rows = JSON.parse(stdout) as PollRow[];
+      expect(rows.find((r) => r.id === 'blog')).toMatchObject({ outcome: 'taken', status: null, new: 0 });
+      expect(rows.find((r) => r.id === 'undated')?.outcome).toBe('unchanged');
+      expect(server.hits('/blog.xml')).toBe(1);
+      const table = await poll([]);
+      expect(table.stdout).toMatch(/^blog\s+taken\s+-\s+0\s+0\s+\d+\s+another process is fetching it/m);
+      expect(table.stdout).toContain('1 taken by another process');
+      const rowsAfter = await store.db.selectFrom('sources').select(['id', 'claimed_by', 'last_polled_by']).orderBy('position').execute();
+      expect(rowsAfter.find((r) => r.id === 'blog')?.claimed_by).toBe('other-host:77:worker');
+      expect(rowsAfter.find((r) => r.id === 'undated')).toMatchObject({ claimed_by: null, last_polled_by: expect.stringMatching(/^.+:\d+:poll$/) });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stores what it fetched in the DATABASE_PATH database, with a poll run', async () => {
     await poll([]);
     const store = openStore({ kind: 'sqlite', path: path.join(dir, 'data', 'portal.db') });

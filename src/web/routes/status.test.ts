@@ -45,7 +45,7 @@ describeEachDatabase('the operator pages', (kind) => {
     const run = await startPollRun(db, 'schedule', NOW - 5 * MINUTE);
     await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', errorKind: 'http', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
     await recordFailure(db, 'epatient-dave', { now: NOW - 4 * MINUTE, status: 503, error: 'fetch: HTTP 503 Service Unavailable', errorKind: 'http', durationMs: 40, nextPollAt: NOW + 26 * MINUTE });
-    await recordSuccess(db, 'health-it-buzz', { now: NOW - 4 * MINUTE, status: 304, durationMs: 12, nextPollAt: null, movedTo: 'https://www.healthit.example.gov/buzz/feed' });
+    await recordSuccess(db, 'health-it-buzz', { now: NOW - 4 * MINUTE, status: 304, durationMs: 12, nextPollAt: null, movedTo: 'https://www.healthit.example.gov/buzz/feed', owner: 'host-b:4242:worker' });
     await recordFailure(db, 'himss', { now: NOW - 4 * MINUTE, status: 410, error: 'fetch: HTTP 410 Gone', errorKind: 'gone', durationMs: 9, nextPollAt: null, gone: true });
     await finishPollRun(db, run, NOW - 3 * MINUTE, { sourcesDue: 5, fetched: 3, notModified: 1, errors: 2, entriesAdded: 0, entriesUpdated: 0 });
     return portal;
@@ -64,7 +64,7 @@ describeEachDatabase('the operator pages', (kind) => {
       expect(body.sources.map((s: { id: string }) => s.id)).toEqual(['regina-holliday', 'epatient-dave', 'health-it-buzz', 'mind-the-gap', 'himss', 'spm-facebook', 'onc-twitter']);
       const byId = Object.fromEntries(body.sources.map((s: { id: string }) => [s.id, s]));
       expect(Object.keys(byId['regina-holliday'])).toEqual([
-        'id', 'title', 'category', 'site_url', 'feed_url', 'state', 'last_attempt_at', 'last_success_at', 'last_status', 'last_error',
+        'id', 'title', 'category', 'site_url', 'feed_url', 'state', 'last_attempt_at', 'last_success_at', 'last_status', 'last_polled_by', 'last_error',
         'error_kind', 'last_duration_ms', 'error_count', 'backoff_until', 'in_backoff', 'next_poll_at', 'entry_count', 'newest_entry_at', 'moved_to', 'websub',
       ]);
       expect(byId['regina-holliday']).toMatchObject({ state: 'ok', last_status: 200, last_error: null, error_kind: null, error_count: 0, entry_count: 12, in_backoff: false, next_poll_at: null });
@@ -80,7 +80,7 @@ describeEachDatabase('the operator pages', (kind) => {
         next_poll_at: new Date(NOW + 26 * MINUTE).toISOString(),
         last_attempt_at: new Date(NOW - 4 * MINUTE).toISOString(),
       });
-      expect(byId['health-it-buzz']).toMatchObject({ state: 'ok', last_status: 304, moved_to: 'https://www.healthit.example.gov/buzz/feed' });
+      expect(byId['health-it-buzz']).toMatchObject({ state: 'ok', last_status: 304, last_polled_by: 'host-b:4242:worker', moved_to: 'https://www.healthit.example.gov/buzz/feed' });
       expect(byId.himss).toMatchObject({ state: 'gone', last_status: 410, last_error: 'Gone (HTTP 410)', error_kind: 'gone', next_poll_at: null, in_backoff: false });
       expect(byId['spm-facebook']).toMatchObject({ state: 'link-only', feed_url: null, last_attempt_at: null, next_poll_at: null, entry_count: 0 });
       expect(body.last_pass).toEqual({
@@ -147,6 +147,8 @@ describeEachDatabase('the operator pages', (kind) => {
       const dave = sourceRow(html, 'epatient-dave');
       expect(dave).toContain('State Failing Error: HTTP 503 Consecutive errors: 2');
       expect(dave).toContain('HTTP status: 503');
+      expect(dave).not.toContain('Polled by');
+      expect(sourceRow(html, 'health-it-buzz')).toContain('Polled by: host-b:4242:worker');
       expect(html).not.toContain('Service Unavailable');
       expect(/<tr id="source-epatient-dave"[\s\S]*?<\/tr>/.exec(html)?.[0]).toMatch(
         new RegExp(`data-label="Next poll" role="cell">\\s*<time datetime="${new Date(NOW + 26 * MINUTE).toISOString()}">June 1, 2026[^<]*7:26 AM CDT</time>`),

@@ -11,6 +11,9 @@ import { messageOf } from '../../core/errors.js';
 /** Operators' pages change with every poll: never stored by a browser or a proxy. */
 const NO_STORE = 'no-store';
 
+/** What /healthz and /metrics need: all a worker process serves. */
+export type ProbeContext = Pick<WebContext, 'readStreamVersion' | 'pingDatabase' | 'metrics' | 'metricsAllowedNetworks'>;
+
 /** /status, /status.json, /healthz and /metrics: what operators watch. */
 export async function statusRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   app.get('/status', async (_request, reply) => {
@@ -29,7 +32,11 @@ export async function statusRoutes(app: FastifyInstance, ctx: WebContext): Promi
     const report = await buildStatusReport(ctx.db, ctx.now(), ctx.runtimeStatus?.() ?? null);
     return reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8').send(JSON.stringify(statusJson(report), null, 2));
   });
+  await probeRoutes(app, ctx);
+}
 
+/** /healthz, and /metrics when the process has a registry: every role serves these. */
+export async function probeRoutes(app: FastifyInstance, ctx: ProbeContext): Promise<void> {
   app.get('/healthz', async (request, reply) => {
     reply.header('cache-control', NO_STORE).type('text/plain; charset=utf-8');
     try {
@@ -71,7 +78,7 @@ function scraperCheck(cidrs: readonly string[]): (request: FastifyRequest) => bo
 }
 
 /** The ping main.ts gave (a SELECT 1), else a read of the stream version. */
-async function pingDatabase(ctx: WebContext): Promise<void> {
+async function pingDatabase(ctx: ProbeContext): Promise<void> {
   if (ctx.pingDatabase) await ctx.pingDatabase();
   else await ctx.readStreamVersion();
 }
