@@ -7,6 +7,8 @@
 #
 # The database lives in the /data volume; mount your own feeds.yaml over /app/feeds.yaml to edit
 # sources without rebuilding. Every setting of the README can be passed with -e.
+# compose.yaml runs the same image as PostgreSQL, two web processes and a worker (README,
+# "Growing past one machine").
 
 # ---- build: compile TypeScript and better-sqlite3's native module ---------------------------
 FROM node:20-bookworm-slim AS build
