@@ -65,7 +65,8 @@ function mediaType(raw: string | undefined): string {
   return (raw ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-function absoluteHttpUrl(href: string | undefined, base: string): string | undefined {
+/** An http(s) link from a page, resolved against it, without its fragment; undefined for anything else. */
+export function absoluteHttpUrl(href: string | undefined, base: string): string | undefined {
   const trimmed = href?.trim();
   if (!trimmed || !URL.canParse(trimmed, base)) return undefined;
   const url = new URL(trimmed, base);

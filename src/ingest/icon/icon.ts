@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { CacheValidators } from '../../core/types.js';
+import { absoluteHttpUrl } from '../discover/discover.js';
 import { decodeFeedBody } from '../fetch/charset.js';
 import { fetchBytes } from '../fetch/fetch-bytes.js';
 import type { FetchOptions } from '../fetch/fetch-feed.js';
@@ -161,11 +162,3 @@ async function fetchIcon(url: string, stored: IconSearch['stored'], options: Ico
   return { kind: 'found', icon };
 }
 
-function absoluteHttpUrl(href: string | undefined, base: string): string | undefined {
-  const trimmed = href?.trim();
-  if (!trimmed || !URL.canParse(trimmed, base)) return undefined;
-  const url = new URL(trimmed, base);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  url.hash = '';
-  return url.href;
-}
