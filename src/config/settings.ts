@@ -38,8 +38,8 @@ export interface Settings {
   /** Feedback responses older than this many days are deleted. */
   feedbackRetentionDays: number;
   /**
-   * WEBSUB: subscribe to the hubs sources name. Unset: on only when SITE_URL names a public
-   * address, since a hub must reach the callback there (see webSubEnabled).
+   * WEBSUB: subscribe to the hubs sources name (unset: on; see webSubEnabled). Callbacks go to
+   * SITE_URL, which hubs must be able to reach.
    */
   websub?: boolean;
   /** WEBSUB_HUB: a hub the exported feeds name and the portal pings after storing new entries. */
@@ -125,19 +125,11 @@ const parseHubUrl: Parser<string> = (raw) => {
 };
 
 /**
- * Whether the portal subscribes to hubs: WEBSUB when set, else only when SITE_URL (the variable,
- * not the feeds file's example address) names a host a hub can reach: not loopback, not a private
- * or link-local address, not a bare or .local/.internal/.localhost name.
+ * Whether the portal subscribes to hubs: WEBSUB when set, else on (the interface's default). A hub
+ * that cannot reach SITE_URL (a portal on loopback) never verifies, and /status says so.
  */
-export function webSubEnabled(settings: Pick<Settings, 'websub' | 'siteUrl'>): boolean {
-  if (settings.websub !== undefined) return settings.websub;
-  if (settings.siteUrl === undefined) return false;
-  const host = new URL(settings.siteUrl).hostname.replace(/^\[|\]$/g, '');
-  if (ipaddr.isValid(host)) {
-    const address = ipaddr.process(host);
-    return address.range() === 'unicast';
-  }
-  return host.includes('.') && !/\.(?:local|internal|localhost|lan|home\.arpa)$/i.test(host) && host !== 'localhost';
+export function webSubEnabled(settings: Pick<Settings, 'websub'>): boolean {
+  return settings.websub ?? true;
 }
 
 const NETWORKS_EXPECTED = "comma-separated networks (CIDR) or addresses, like '127.0.0.1/8,::1/128,10.0.0.5'";
