@@ -69,7 +69,7 @@ describe('writeJsonFeed', () => {
     });
   });
 
-  it('credits every source that carried the item in _sources, the first first, and the schema accepts it', () => {
+  itWithCorpus('credits every source that carried the item in _sources, the first first, and the schema accepts it', () => {
     const shared = streamEntry({
       sources: [
         { id: 'e-patient-dave', title: "e-Patient Dave's Blog" },
