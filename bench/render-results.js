@@ -15,7 +15,7 @@ const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function marks(results) {
   const rows = [];
-  const { serve, ingest, grow, hostile } = results.benches;
+  const { serve, ingest, grow, hostile, postgres } = results.benches;
   if (serve) {
     for (const row of serve.rows.filter((r) => r.cached)) {
       rows.push([`cached ${row.route}: bare/portal CPU per request`, '≥ 0.70', fmt(row.ratio, 2), yes(row.ratio >= 0.7)]);
@@ -33,6 +33,7 @@ function marks(results) {
   }
   if (ingest) rows.push(...ingestMarks(ingest));
   if (hostile) rows.push(...hostileMarks(hostile));
+  if (postgres) rows.push(...postgresMarks(postgres));
   return table(['What', 'Mark', 'Measured', ''], rows);
 }
 
@@ -60,6 +61,15 @@ function ingestMarks(ingest) {
   if (delays.length) {
     rows.push([`10% hanging: delay over the unchanged pass (timeout ${ingest.timeoutMs} ms)`, `≤ ${ingest.timeoutMs} ms`, `${median(delays)} ms${listed(delays, ' ms')}`, yes(median(delays) <= ingest.timeoutMs)]);
   }
+  return rows;
+}
+
+/** Issue 18's marks: the uncached home page on PostgreSQL, the visitor with the roles apart (no mark on the passes' figures). */
+function postgresMarks(pg) {
+  const rows = [];
+  const home = pg.home.find((h) => h.database === 'postgres');
+  if (home) rows.push([`PostgreSQL: uncached / from a web process, ${home.entries} entries (median)`, '< 5 ms', `${home.uncachedMedianMs} ms`, yes(home.uncachedMedianMs < 5)]);
+  for (const v of pg.visitors) rows.push([`${v.database}: visitor p99 for / during a first pass, web and worker apart`, '< 20 ms', `${v.p99Ms} ms`, yes(v.p99Ms < 20)]);
   return rows;
 }
 
@@ -266,9 +276,54 @@ ${table(['Entries', 'DB file MB', 'Bytes/entry', 'Page', 'Bytes sent', 'Uncached
 `;
 }
 
+function postgresSection(pg) {
+  const passes = pg.firstPasses.map((p) => [
+    p.database,
+    p.workers,
+    p.entries,
+    p.wallMs,
+    p.entriesPerSecond,
+    p.perWorker.map((w) => w.peakRssMb).join(' / '),
+    p.perWorker.map((w) => w.cpuMs).join(' / '),
+  ]);
+  const one = pg.firstPasses.find((p) => p.database === 'postgres' && p.workers === 1);
+  const nm = pg.notModified;
+  const share = nm && one ? fmt((nm.cpuMs / (nm.firstPassCpuMs ?? one.perWorker[0].cpuMs)) * 100) : 'n/a';
+  const home = pg.home.map((h) => [h.database, h.entries, h.fillSeconds, h.databaseMb, h.runs, h.uncachedMedianMs, h.uncachedP90Ms, h.cachedMedianMs]);
+  const visitors = pg.visitors.map((v) => [v.database, `${v.pass.entries} in ${v.pass.wallMs} ms`, v.visits, v.p50Ms, v.p90Ms, v.p99Ms, v.maxMs]);
+  return `## PostgreSQL and the roles apart (issue 18)
+
+_Ran ${pg.ranAt}._
+The portal as operators run it: \`node dist/src/main.js worker\` / \`web\` processes (LOG_LEVEL=warn, a generated feeds file naming
+the local feed host's ${pg.feeds} synthetic feeds × ${pg.items}), each measurement on a database of its own made for it (PostgreSQL on
+127.0.0.1; SQLite a temp file). First pass: wall time from starting the worker process(es) (start-up included) until every source
+has a last_success_at (read from the database every 100 ms); peak RSS is each worker's VmHWM, CPU its utime + stime, both from /proc
+at that moment. 304 pass: once the one PostgreSQL worker has also looked for the sources' icons (each site a 404 at the feed host),
+its sources are made due again in the database and the same worker (schedule every 10 s) fetches them all again and gets 304s; its
+CPU from then until every source was attempted, against its CPU until the end of the first pass (its start-up included).
+
+${table(['Database', 'Workers', 'Entries', 'Wall ms', 'Entries/s', 'Peak RSS MB (each)', 'CPU ms (each)'], passes)}
+
+${nm ? `304 pass on PostgreSQL: ${nm.sourcesDue} sources due, ${nm.notModified} not modified, ${nm.fetched} fetched; ${nm.cpuMs} ms CPU (${share} % of the first pass's), the pass ${nm.passMs} ms (poll_runs); the icon look-ups before it ${nm.iconsMs} ms.` : ''}
+
+Uncached \`/\` from a \`web\` process over HTTP (keep-alive, \`Accept-Encoding: br, gzip\`), the real feeds file's sources: before each timed
+request the stream version is bumped in the database, the process given 1.1 s to re-read it and one request to start the read,
+so the timed one is query + render + compress. PostgreSQL filled by INSERT ... SELECT generate_series (about 600 characters of text
+an entry, the search column computed by PostgreSQL, VACUUM ANALYZE after); "jit = off" is the same database with
+\`ALTER DATABASE ... SET jit = off\` and a fresh web process; SQLite filled as the grow bench fills it.
+
+${table(['Database', 'Entries', 'Fill s', 'DB MB', 'Runs', 'Uncached median ms', 'Uncached p90 ms', 'Cached median ms'], home)}
+
+Visitors with the roles apart: one \`web\` process and one \`worker\` process on the same database, one visitor (its own process) asking
+the web process for \`/\` ${pg.visitsPerSecond} times a second, one request at a time, from the worker's start until every source was stored once.
+
+${table(['Database', 'First pass (entries in wall ms)', 'Visits', 'p50 ms', 'p90 ms', 'p99 ms', 'Max ms'], visitors)}
+`;
+}
+
 export function renderResults(results) {
   const m = results.machine;
-  const { serve, ingest, grow, profile, floors, orientation, busy, hostile } = results.benches;
+  const { serve, ingest, grow, profile, floors, orientation, busy, hostile, postgres } = results.benches;
   const analysisFile = join(benchDir, 'ANALYSIS.md');
   const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8').trim()}\n` : '';
   return `# Benchmark results (${results.mode} mode)
@@ -290,5 +345,6 @@ ${ingest ? ingestSection(ingest) : ''}
 ${profile ? profileSection(profile) : ''}
 ${busy ? busySection(busy) : ''}
 ${hostile ? hostileSection(hostile) : ''}
-${grow ? growSection(grow) : ''}`;
+${grow ? growSection(grow) : ''}
+${postgres ? postgresSection(postgres) : ''}`;
 }

@@ -16,7 +16,7 @@ const argv = process.argv.slice(2);
 const full = argv.includes('--full');
 const mode = full ? 'full' : 'quick';
 const onlyArg = argv.find((a) => a.startsWith('--only='));
-const ALL = ['orientation', 'floors', 'ingest', 'profile', 'busy', 'hostile', 'serve', 'grow'];
+const ALL = ['orientation', 'floors', 'ingest', 'profile', 'busy', 'hostile', 'serve', 'grow', 'postgres'];
 const selected = onlyArg ? onlyArg.slice('--only='.length).split(',') : ALL;
 
 function machine() {
