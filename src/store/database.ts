@@ -76,7 +76,9 @@ export function openSqliteStore(path: string): SqliteStore {
  * BIGINTs are milliseconds, ids and counts, all far below 2^53.
  */
 function openPostgresStore(url: string): OpenedStore {
-  const pool = new pg.Pool({ connectionString: url, types: { getTypeParser: bigintAsNumber } });
+  // jit off: the portal's queries are short index walks, and PostgreSQL's JIT compiled them for
+  // longer than they ran once their estimates passed jit_above_cost (bench/ANALYSIS.md, issue 18).
+  const pool = new pg.Pool({ connectionString: url, options: '-c jit=off', types: { getTypeParser: bigintAsNumber } });
   // A broken idle connection (a server restart) leaves the pool; without a listener it would end the process.
   pool.on('error', () => {});
   // So does one broken while checked out between two queries (inside a transaction): its next query

@@ -5,7 +5,7 @@ import type { OpenedStore } from './database.js';
 import { indexPendingEntries } from './search-index.js';
 import { saveFetch } from './entries.js';
 import { searchEntries } from './search.js';
-import { listHomeTeasers, listStream, listStreamTeasers } from './stream.js';
+import { MORE_COUNTED, listHomeTeasers, listStream, listStreamTeasers } from './stream.js';
 
 const T0 = Date.UTC(2026, 4, 1, 12);
 const HOUR = 3_600_000;
@@ -181,5 +181,16 @@ describeEachDatabase('a fair home page', (kind) => {
     const roomy = await listHomeTeasers(store.db, { limit: 20, perSource: 20 });
     expect(roomy.entries).toHaveLength(14);
     expect(roomy.hasMore).toBe(false);
+  });
+
+  it('counts a capped source\'s other entries only up to MORE_COUNTED, then says "at least"', async () => {
+    const entry = (i: number) => makeEntry(`busy${i}`, { title: `busy post ${i}`, link: `https://busy.example.org/${i}`, publishedAt: T0 + i });
+    await seed(store, [makeSource('busy')], { busy: Array.from({ length: MORE_COUNTED + 12 }, (_, i) => entry(i)) });
+    const page = await listHomeTeasers(store.db, { limit: 5, perSource: 3 });
+    expect(page.entries).toHaveLength(3);
+    expect(page.entries[2]).toMatchObject({ moreFromSource: MORE_COUNTED, moreFromSourceAtLeast: true });
+    const exact = await listHomeTeasers(store.db, { limit: 20, perSource: 20 });
+    expect(exact.entries[19]).toMatchObject({ moreFromSource: MORE_COUNTED + 12 - 20 });
+    expect(exact.entries[19]?.moreFromSourceAtLeast).toBeUndefined();
   });
 });

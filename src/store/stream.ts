@@ -85,7 +85,14 @@ export function listStreamTeasers(db: Db, query: Shape): Promise<StreamPageOf<St
 }
 
 /** A home page entry: the last one shown of a source with entries left out says how many. */
-export type HomeTeaser = StreamTeaser & { moreFromSource?: number };
+/** moreFromSource counts the source's other entries up to MORE_COUNTED; past it the count says "at least". */
+export type HomeTeaser = StreamTeaser & { moreFromSource?: number; moreFromSourceAtLeast?: boolean };
+
+/**
+ * How far the home page counts a capped source's other entries: counting them all read every
+ * entry of the source on each uncached home page (bench/ANALYSIS.md, issue 18's round).
+ */
+export const MORE_COUNTED = 99;
 
 export interface HomePage {
   entries: HomeTeaser[];
@@ -128,15 +135,17 @@ export async function listHomeTeasers(db: Db, query: { limit: number; perSource:
   let leftOutAny = false;
   for (const [sourceId, count] of shownPerSource) {
     if (count < query.perSource) continue;
-    const row = await streamBase(db, { limit: 0 })
-      .where('e.source_id', '=', sourceId)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+    // The link goes to the source's own stream (?source=ID), so that is what is counted, and only
+    // up to MORE_COUNTED past the shown ones: the source's index answers without reading the rest.
+    const upTo = db.selectFrom(streamBase(db, { limit: 0, sourceId }).select('e.id').limit(count + MORE_COUNTED + 1).as('own'));
+    const row = await upTo.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const more = Number(row.n) - count;
     if (more <= 0) continue;
     leftOutAny = true;
     const lastOfSource = shown.findLast((entry) => entry.sourceId === sourceId);
-    if (lastOfSource) lastOfSource.moreFromSource = more;
+    if (!lastOfSource) continue;
+    lastOfSource.moreFromSource = Math.min(more, MORE_COUNTED);
+    if (more > MORE_COUNTED) lastOfSource.moreFromSourceAtLeast = true;
   }
   await creditSources(db, shown);
   return { entries: shown, hasMore: full || leftOutAny };
