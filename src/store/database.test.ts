@@ -14,5 +14,8 @@ describeOnPostgres('a PostgreSQL store', () => {
     const db = store.db;
     const settings = await Promise.all(Array.from({ length: 4 }, () => sql<{ jit: string }>`SHOW jit`.execute(db)));
     expect(settings.map((result) => result.rows[0]?.jit)).toEqual(['off', 'off', 'off', 'off']);
+    // The URL's own options (here the test's search_path) still hold.
+    const schema = await sql<{ current_schema: string }>`SELECT current_schema()`.execute(db);
+    expect(schema.rows[0]?.current_schema).toMatch(/^store_[0-9a-f]{12}$/);
   });
 });

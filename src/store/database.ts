@@ -78,7 +78,10 @@ export function openSqliteStore(path: string): SqliteStore {
 function openPostgresStore(url: string): OpenedStore {
   // jit off: the portal's queries are short index walks, and PostgreSQL's JIT compiled them for
   // longer than they ran once their estimates passed jit_above_cost (bench/ANALYSIS.md, issue 18).
-  const pool = new pg.Pool({ connectionString: url, options: '-c jit=off', types: { getTypeParser: bigintAsNumber } });
+  // Added to the URL's own `options` (a search_path, say), which would otherwise replace it.
+  const withJitOff = new URL(url);
+  withJitOff.searchParams.set('options', `${withJitOff.searchParams.get('options') ?? ''} -c jit=off`.trim());
+  const pool = new pg.Pool({ connectionString: withJitOff.href, types: { getTypeParser: bigintAsNumber } });
   // A broken idle connection (a server restart) leaves the pool; without a listener it would end the process.
   pool.on('error', () => {});
   // So does one broken while checked out between two queries (inside a transaction): its next query
