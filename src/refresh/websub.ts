@@ -356,12 +356,18 @@ export function startWebSub(options: WebSubOptions): WebSub {
         },
       })
     : undefined;
+  let maintaining: Promise<void> = Promise.resolve();
   return {
     ...(subscriber ? { subscriber } : {}),
     ...(publisher ? { publisher } : {}),
     entriesStored: () => publisher?.notify(),
-    afterPass: () => void subscriber?.maintain().catch((err: unknown) => options.log.error({ err }, 'websub: maintenance failed')),
+    afterPass: () => {
+      if (!subscriber) return;
+      // Kept, so close() waits for it rather than closing the database under it.
+      maintaining = maintaining.then(() => subscriber.maintain()).catch((err: unknown) => options.log.error({ err }, 'websub: maintenance failed'));
+    },
     close: async () => {
+      await maintaining;
       await subscriber?.settled();
       await publisher?.close();
     },
