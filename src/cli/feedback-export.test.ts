@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSchema, describeEachDatabase } from '../../test/helpers/store.js';
+import { describeEachDatabase, freshTarget } from '../../test/helpers/store.js';
 import { main } from '../main.js';
 import { openMigratedStore, saveFeedback, type FeedbackResponse, type StoreTarget } from '../store/index.js';
 import { runFeedbackExport } from './feedback-export.js';
@@ -39,15 +39,7 @@ describeEachDatabase('feedback:export', (kind) => {
   let target: StoreTarget;
   let cleanUp: () => Promise<void>;
   beforeEach(async () => {
-    if (kind === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'feedback-export-'));
-      target = { kind: 'sqlite', path: join(dir, 'portal.db') };
-      cleanUp = async () => rmSync(dir, { recursive: true, force: true });
-    } else {
-      const schema = await createTestSchema();
-      target = { kind: 'postgres', url: schema.url };
-      cleanUp = schema.drop;
-    }
+    ({ target, cleanUp } = await freshTarget(kind));
     const store = await openMigratedStore(target);
     try {
       for (const [i, [comment]] of HOSTILE.entries()) await saveFeedback(store.db, response(comment), { now: NOW - (HOSTILE.length - i) * 60_000, keepSince: 0 });

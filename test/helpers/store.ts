@@ -41,18 +41,21 @@ export async function freshStore(kind: DatabaseKind = 'sqlite'): Promise<OpenedS
  * `count` stores on one fresh database, each with connections of its own, as separate processes
  * would have: a SQLite file in a temporary folder, or a PostgreSQL schema. `close` closes all.
  */
-export async function freshSharedStores(kind: DatabaseKind, count: number): Promise<{ stores: OpenedStore[]; close: () => Promise<void> }> {
-  let target: StoreTarget;
-  let cleanUp: () => Promise<void>;
+/**
+ * An empty database that several connections (or a command under test) can open by its target:
+ * a SQLite file in a temp folder, or a PostgreSQL schema of its own; cleanUp removes it.
+ */
+export async function freshTarget(kind: DatabaseKind): Promise<{ target: StoreTarget; cleanUp: () => Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'portal-shared-'));
-    target = { kind: 'sqlite', path: join(dir, 'portal.db') };
-    cleanUp = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const schema = await createTestSchema();
-    target = { kind: 'postgres', url: schema.url };
-    cleanUp = schema.drop;
+    return { target: { kind: 'sqlite', path: join(dir, 'portal.db') }, cleanUp: async () => rmSync(dir, { recursive: true, force: true }) };
   }
+  const schema = await createTestSchema();
+  return { target: { kind: 'postgres', url: schema.url }, cleanUp: schema.drop };
+}
+
+export async function freshSharedStores(kind: DatabaseKind, count: number): Promise<{ stores: OpenedStore[]; close: () => Promise<void> }> {
+  const { target, cleanUp } = await freshTarget(kind);
   const stores: OpenedStore[] = [];
   for (let i = 0; i < count; i += 1) stores.push(await openMigratedStore(target));
   return {
