@@ -224,8 +224,11 @@ async function startRole(role: Role, { settings, config, store, log, tuning }: W
     log: log.child({ component: 'config' }),
     onApplied: (change) => onConfigApplied(change),
   });
-  const pollMetrics = createPollMetrics({ registry, db: store.db, version: packageVersion(), feedsFile: () => live.state() });
+  const version = packageVersion();
+  const pollMetrics = createPollMetrics({ registry, db: store.db, version, feedsFile: () => live.state() });
   const siteUrl = () => settings.siteUrl ?? live.current().site.url;
+  // One User-Agent for feed fetches and hub requests alike.
+  const agent = userAgent(version, siteUrl());
   // Every role has the fetch-and-digest side: a worker polls with it, a web process digests WebSub
   // pushes on its pool (whose threads start at the first digest, so a web process without pushes has none).
   let invalidatePages = () => {};
@@ -233,7 +236,7 @@ async function startRole(role: Role, { settings, config, store, log, tuning }: W
     db: store.db,
     log: log.child({ component: 'refresh' }),
     timeoutMs: settings.fetchTimeoutMs,
-    userAgent: userAgent(packageVersion(), siteUrl()),
+    userAgent: agent,
     // Asked live, so an edit of the feeds file counts at once.
     namedSources: () => live.current().sources,
     allowPrivateNetworks: settings.allowPrivateNetworks,
@@ -252,7 +255,7 @@ async function startRole(role: Role, { settings, config, store, log, tuning }: W
     feedUrls: () => (['rss', 'atom', 'json'] as const).map((format) => new URL(FEED_FORMATS[format].path.slice(1), siteUrl()).href),
     guardedFetch: ingest.guardedFetch,
     timeoutMs: settings.fetchTimeoutMs,
-    userAgent: userAgent(packageVersion(), siteUrl()),
+    userAgent: agent,
     siteUrl,
     getConfig: () => live.current(),
     digest: ingest.digest,
