@@ -5,7 +5,7 @@ import type { OpenedStore } from './database.js';
 import { indexPendingEntries } from './search-index.js';
 import { saveFetch } from './entries.js';
 import { searchEntries } from './search.js';
-import { MORE_COUNTED, listHomeTeasers, listStream, listStreamTeasers } from './stream.js';
+import { listHomeTeasers, listStream, listStreamTeasers } from './stream.js';
 
 const T0 = Date.UTC(2026, 4, 1, 12);
 const HOUR = 3_600_000;
@@ -183,14 +183,17 @@ describeEachDatabase('a fair home page', (kind) => {
     expect(roomy.hasMore).toBe(false);
   });
 
-  it('counts a capped source\'s other entries only up to MORE_COUNTED, then says "at least"', async () => {
+  it("says exactly how many entries a capped source's own stream has past the shown ones, past 99 and after pruning", async () => {
     const entry = (i: number) => makeEntry(`busy${i}`, { title: `busy post ${i}`, link: `https://busy.example.org/${i}`, publishedAt: T0 + i });
-    await seed(store, [makeSource('busy')], { busy: Array.from({ length: MORE_COUNTED + 12 }, (_, i) => entry(i)) });
+    await seed(store, [makeSource('busy')], { busy: Array.from({ length: 150 }, (_, i) => entry(i)) });
+    const ownStream = async () => (await listStreamTeasers(store.db, { sourceId: 'busy', limit: 500 })).entries.length;
     const page = await listHomeTeasers(store.db, { limit: 5, perSource: 3 });
-    expect(page.entries).toHaveLength(3);
-    expect(page.entries[2]).toMatchObject({ moreFromSource: MORE_COUNTED, moreFromSourceAtLeast: true });
-    const exact = await listHomeTeasers(store.db, { limit: 20, perSource: 20 });
-    expect(exact.entries[19]).toMatchObject({ moreFromSource: MORE_COUNTED + 12 - 20 });
-    expect(exact.entries[19]?.moreFromSourceAtLeast).toBeUndefined();
+    expect(page.entries.map((e) => e.moreFromSource)).toEqual([undefined, undefined, (await ownStream()) - 3]);
+    expect(page.entries[2]?.moreFromSource).toBe(147);
+    // A save that keeps only the newest 120 leaves 117 more, not the 147 counted before.
+    await saveFetch(store.db, 'busy', [entry(150)], { now: Date.UTC(2026, 5, 2), durationMs: 1, nextPollAt: null, status: 200, maxEntries: 120 });
+    const pruned = await listHomeTeasers(store.db, { limit: 5, perSource: 3 });
+    expect(await ownStream()).toBe(120);
+    expect(pruned.entries[2]?.moreFromSource).toBe(117);
   });
 });

@@ -85,14 +85,7 @@ export function listStreamTeasers(db: Db, query: Shape): Promise<StreamPageOf<St
 }
 
 /** A home page entry: the last one shown of a source with entries left out says how many. */
-/** moreFromSource counts the source's other entries up to MORE_COUNTED; past it the count says "at least". */
-export type HomeTeaser = StreamTeaser & { moreFromSource?: number; moreFromSourceAtLeast?: boolean };
-
-/**
- * How far the home page counts a capped source's other entries: counting them all read every
- * entry of the source on each uncached home page (bench/ANALYSIS.md, issue 18's round).
- */
-export const MORE_COUNTED = 99;
+export type HomeTeaser = StreamTeaser & { moreFromSource?: number };
 
 export interface HomePage {
   entries: HomeTeaser[];
@@ -100,52 +93,54 @@ export interface HomePage {
   hasMore: boolean;
 }
 
+/** The most rows one step of the home page's walk reads. */
+const MAX_BATCH = 1000;
+
 /**
  * The newest `limit` entries of the stream with at most `perSource` from any one source, so a
  * source posting in a burst cannot fill the page. Walks the stream newest first (the index a page
  * of /conversations walks), leaving a source out of the walk once it has its share, and stops
- * when the page is full; then counts the rest of each source that reached its share, for the
- * "N more from" link.
+ * when the page is full. A source that reached its share says how many more it has, for the
+ * "N more from" link: the link goes to the source's own stream (?source=ID), every entry it
+ * stored, which is the entry_count its saves keep, read with the rows (counting them here cost a
+ * query a source, or every entry of the source: bench/ANALYSIS.md, issue 18).
  */
 export async function listHomeTeasers(db: Db, query: { limit: number; perSource: number }): Promise<HomePage> {
-  const batch = Math.max(query.limit * 2, 40);
+  // Each batch twice the last: a stream where sources post in long runs (a feed's whole archive
+  // stored at once) takes a few round trips to fill the page, not one per source.
+  let batch = Math.max(query.limit * 2, 40);
   const shown: HomeTeaser[] = [];
-  const shownPerSource = new Map<string, number>();
+  const shownPerSource = new Map<string, { count: number; stored: number }>();
   let before: StreamCursorPosition | undefined;
   let full = false;
   while (!full) {
-    const capped = [...shownPerSource].filter(([, count]) => count >= query.perSource).map(([id]) => id);
+    const capped = [...shownPerSource].filter(([, source]) => source.count >= query.perSource).map(([id]) => id);
     let q = keysetBase(db, { limit: batch, ...(before ? { before } : {}) }, 'older', batch);
     if (capped.length > 0) q = q.where('e.source_id', 'not in', capped);
-    const rows = await q.select(TEASER_COLUMNS).execute();
+    const rows = await q.select([...TEASER_COLUMNS, 's.entry_count as source_entry_count']).execute();
     for (const row of rows) {
       if (shown.length === query.limit) {
         full = true;
         break;
       }
-      const count = (shownPerSource.get(row.source_id) ?? 0) + 1;
-      if (count > query.perSource) continue;
-      shownPerSource.set(row.source_id, count);
+      const source = shownPerSource.get(row.source_id) ?? { count: 0, stored: row.source_entry_count };
+      if (source.count >= query.perSource) continue;
+      source.count += 1;
+      shownPerSource.set(row.source_id, source);
       shown.push(toStreamTeaser(row));
     }
     const last = rows[rows.length - 1];
     if (rows.length < batch || !last) break;
     before = { publishedAt: last.published_at, id: last.id };
+    batch = Math.min(batch * 2, MAX_BATCH);
   }
   let leftOutAny = false;
-  for (const [sourceId, count] of shownPerSource) {
-    if (count < query.perSource) continue;
-    // The link goes to the source's own stream (?source=ID), so that is what is counted, and only
-    // up to MORE_COUNTED past the shown ones: the source's index answers without reading the rest.
-    const upTo = db.selectFrom(streamBase(db, { limit: 0, sourceId }).select('e.id').limit(count + MORE_COUNTED + 1).as('own'));
-    const row = await upTo.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const more = Number(row.n) - count;
-    if (more <= 0) continue;
+  for (const [sourceId, { count, stored }] of shownPerSource) {
+    const more = stored - count;
+    if (count < query.perSource || more <= 0) continue;
     leftOutAny = true;
     const lastOfSource = shown.findLast((entry) => entry.sourceId === sourceId);
-    if (!lastOfSource) continue;
-    lastOfSource.moreFromSource = Math.min(more, MORE_COUNTED);
-    if (more > MORE_COUNTED) lastOfSource.moreFromSourceAtLeast = true;
+    if (lastOfSource) lastOfSource.moreFromSource = more;
   }
   await creditSources(db, shown);
   return { entries: shown, hasMore: full || leftOutAny };

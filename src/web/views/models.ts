@@ -17,8 +17,7 @@ export interface EntryView {
   /** The other sources that carried the same post, in the order they had it. */
   alsoFrom: SourceLink[];
   /** On the home page, the last entry shown of a source some of whose newer entries were left out. */
-  /** "7", or "99+" past what the home page counts. */
-  more?: { count: string; path: string };
+  more?: { count: number; path: string };
 }
 
 export interface SourceLink {
@@ -45,7 +44,7 @@ export function toEntryView(entry: StreamTeaser | HomeTeaser, formatTime: (ms: n
     time: formatTime(entry.publishedAt),
     excerpt: entry.excerpt,
     alsoFrom: otherSources(entry.sources, entry.sourceId),
-    ...(more ? { more: { count: `${more}${'moreFromSourceAtLeast' in entry && entry.moreFromSourceAtLeast ? '+' : ''}`, path: `/conversations?${new URLSearchParams({ source: entry.sourceId }).toString()}` } } : {}),
+    ...(more ? { more: { count: more, path: `/conversations?${new URLSearchParams({ source: entry.sourceId }).toString()}` } } : {}),
   };
 }
 
