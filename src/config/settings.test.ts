@@ -113,6 +113,8 @@ describe('readSettings', () => {
     ['DATABASE_URL', 'postgres://db.internal:5432x/portal', 'the port must be a number from 1 to 65535'],
     ['DATABASE_URL', 'postgres://db.internal:70000/portal', 'the port must be a number from 1 to 65535'],
     ['DATABASE_URL', 'postgres://db.internal:0/portal', 'port 0'],
+    ['DATABASE_URL', 'postgres://db.internal/portal?connect_timeout=0', 'connect_timeout must be a whole number of seconds'],
+    ['DATABASE_URL', 'postgres://db.internal/portal?connect_timeout=2.5', 'connect_timeout must be a whole number of seconds'],
   ])('rejects %s=%s naming the variable, the value and what is expected', (variable, value, expected) => {
     const err = settingsError({ [variable]: value });
     expect(err.problems).toHaveLength(1);

@@ -175,6 +175,8 @@ const parseDatabaseUrl: Parser<string> = (raw) => {
   if (url.port === '0') return fail(`${DATABASE_URL_EXPECTED}; port 0 is no server's`);
   const database = url.pathname.replace(/^\//, '');
   if (database === '' || database.includes('/')) return fail(`${DATABASE_URL_EXPECTED}; it names no database (the path after the host)`);
+  const connectTimeout = url.searchParams.get('connect_timeout');
+  if (connectTimeout !== null && !/^[1-9]\d{0,3}$/.test(connectTimeout)) return fail(`${DATABASE_URL_EXPECTED}; connect_timeout must be a whole number of seconds from 1 to 9999`);
   return ok(raw);
 };
 

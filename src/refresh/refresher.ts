@@ -1,7 +1,7 @@
 // Refreshing many sources: bounded concurrency, never the same source twice at once, one poll_runs row a pass.
 import type { FeedsConfig, RefreshReport } from '../core/types.js';
 import {
-  claimSource, finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, releaseClaim, renewClaim, startPollRun,
+  claimSource, finishPollRun, indexPendingEntries, listDueSources, pollRunColumns, refreshPlannerStatistics, releaseClaim, renewClaim, startPollRun,
   type Db, type DueOptions, type PollRunTotals,
 } from '../store/index.js';
 import { Pacer, type PacerLimits, type Pacing, type Ticket } from './pacer.js';
@@ -29,9 +29,10 @@ export const DEFAULT_MAX_OPEN_FETCHES = 128;
 export const STALL_SHARE = 1 / 1000;
 
 /**
- * During a pass, what was stored is indexed for search at most this long after (besides in
- * batches of INDEX_BATCH and when the pass ends), so a web process searching the same SQLite file
- * finds a worker's new entries well within the 10 s the portal promises.
+ * During a pass, what was stored is made ready for readers at most this long after (besides in
+ * batches of INDEX_BATCH and when the pass ends): indexed for search, so a web process searching
+ * the same SQLite file finds a worker's new entries well within the 10 s the portal promises; and
+ * on PostgreSQL planned for, with statistics that follow the tables as a first pass fills them.
  */
 export const SEARCH_LAG_MS = 4000;
 
@@ -53,7 +54,7 @@ export class Refresher {
    */
   async refreshSource(source: RefreshSource): Promise<RefreshReport> {
     const report = await this.refreshInPass(source);
-    if (report.added + report.updated > 0) await this.indexForSearch();
+    if (report.added + report.updated > 0) await this.readyForReaders();
     return report;
   }
 
@@ -108,13 +109,23 @@ export class Refresher {
     }
   }
 
-  /** A failure here only delays search: the entries stay pending and the next pass or start indexes them. */
-  private async indexForSearch(): Promise<void> {
+  /**
+   * What was stored, made searchable (SQLite) and its tables' planner statistics current
+   * (PostgreSQL). A failure here only delays search, or leaves statistics to autovacuum: the
+   * entries stay pending and the next pass or start indexes them.
+   */
+  private async readyForReaders(): Promise<void> {
     this.indexedAt = this.deps.now();
     try {
       await indexPendingEntries(this.deps.db);
     } catch (err) {
       this.deps.log.error({ err }, 'indexing new entries for search failed; the next pass tries again');
+    }
+    try {
+      const analyzed = await refreshPlannerStatistics(this.deps.db);
+      if (analyzed.length > 0) this.deps.log.debug({ tables: analyzed }, 'planner statistics refreshed');
+    } catch (err) {
+      this.deps.log.warn({ err }, 'refreshing the planner statistics failed; autovacuum will');
     }
   }
 
@@ -140,13 +151,13 @@ export class Refresher {
       done += 1;
       if (report.added + report.updated > 0) {
         callSafely(log, () => options.onStreamChanged?.());
-        if (now() - this.indexedAt >= SEARCH_LAG_MS) await this.indexForSearch();
+        if (now() - this.indexedAt >= SEARCH_LAG_MS) await this.readyForReaders();
       }
       callSafely(log, () => options.onProgress?.(done, unique.length, report));
       return report;
     });
     // Entries wait for the search index in batches; the pass leaves none waiting.
-    await this.indexForSearch();
+    await this.readyForReaders();
     // Passes are minutes apart: idle digest workers give their heaps back until the next.
     callSafely(log, () => this.deps.releaseIdleDigesters?.());
     const totals = totalsOf(unique.length, reports);

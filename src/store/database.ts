@@ -81,7 +81,16 @@ function openPostgresStore(url: string): OpenedStore {
   // Added to the URL's own `options` (a search_path, say), which would otherwise replace it.
   const withJitOff = new URL(url);
   withJitOff.searchParams.set('options', `${withJitOff.searchParams.get('options') ?? ''} -c jit=off`.trim());
-  const pool = new pg.Pool({ connectionString: withJitOff.href, types: { getTypeParser: bigintAsNumber } });
+  const pool = new pg.Pool({
+    connectionString: withJitOff.href,
+    types: { getTypeParser: bigintAsNumber },
+    // Without a limit a server that stops answering (a partition, not a refusal) held each request
+    // and each pass forever. The limit covers the wait for a free connection too.
+    connectionTimeoutMillis: connectTimeoutSeconds(withJitOff) * 1000,
+    // An idle connection to a server gone away is found out, not kept until the OS gives up (hours).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // A broken idle connection (a server restart) leaves the pool; without a listener it would end the process.
   pool.on('error', () => {});
   // So does one broken while checked out between two queries (inside a transaction): its next query
@@ -89,6 +98,14 @@ function openPostgresStore(url: string): OpenedStore {
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+/** How long opening a connection may take: libpq's connect_timeout in the URL (seconds), else this. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+
+function connectTimeoutSeconds(url: URL): number {
+  const given = Number(url.searchParams.get('connect_timeout'));
+  return Number.isInteger(given) && given > 0 ? given : DEFAULT_CONNECT_TIMEOUT_SECONDS;
 }
 
 const bigintAsNumber = ((oid: number, format?: 'text' | 'binary') =>

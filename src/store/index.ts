@@ -35,7 +35,7 @@ export {
 export { listSourceSummaries, type SourceSummary } from './source-list.js';
 export { searchEntries, toFtsQuery, RANKED_MATCHES, HIGHLIGHT_START, HIGHLIGHT_END, type SearchHit } from './search.js';
 export { startPollRun, finishPollRun, latestPollRun, pollRunColumns, tallyPollRuns, type PollRunTotals, type PassTally } from './polls.js';
-export { readStreamVersion, bumpStreamVersion, pingDatabase } from './meta.js';
+export { readStreamVersion, bumpStreamVersion, pingDatabase, refreshPlannerStatistics } from './meta.js';
 export { claimDueSources, claimSource, renewClaim, releaseClaim, listClaimOwners, releaseClaimsOf, type ClaimTerms, type SourceClaimTerms } from './claims.js';
 export { copyStore, TargetNotEmpty, type CopyReport } from './copy.js';
 export { indexPendingEntries, countPendingEntries, INDEX_BATCH } from './search-index.js';

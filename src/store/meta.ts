@@ -1,6 +1,8 @@
-// The meta table's counters, and the cheapest question that tells whether the database answers.
+// The meta table's counters, the planner's statistics, and the cheapest question that tells whether
+// the database answers.
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { databaseKindOf } from './dialect.js';
 
 /** A number that goes up whenever what the stream shows changes (entries or the source list). */
 export async function readStreamVersion(db: Db): Promise<number> {
@@ -19,4 +21,28 @@ export async function bumpStreamVersion(db: Db): Promise<void> {
 /** Resolves when the database answers a SELECT 1; rejects with its error otherwise (for /healthz). */
 export async function pingDatabase(db: Db): Promise<void> {
   await sql`SELECT 1`.execute(db);
+}
+
+/**
+ * On PostgreSQL, ANALYZEs the store's two big tables where they grew by more than half (plus 200
+ * rows) since their last ANALYZE; returns the tables analyzed. Autovacuum keeps statistics
+ * current, but looks once a minute, and a first pass fills an empty database in less: until they
+ * caught up, the planner planned the home page's walk for empty tables and sorted every entry,
+ * ~100 ms a query and over a second a page (bench/ANALYSIS.md, issue 18). A coarse sample (3,000
+ * rows: 0.12 s at 1M entries, against 1.5 s at the default) is enough to choose the index walks;
+ * autovacuum's next ANALYZE replaces it. A table another process or autovacuum is analyzing is
+ * left to it (SKIP_LOCKED). SQLite plans well enough without statistics: nothing to do there.
+ */
+export async function refreshPlannerStatistics(db: Db): Promise<string[]> {
+  if (databaseKindOf(db) !== 'postgres') return [];
+  const { rows } = await sql<{ table: string }>`SELECT t.relname AS table FROM pg_stat_user_tables t JOIN pg_class c ON c.oid = t.relid
+    WHERE t.schemaname = current_schema() AND t.relname IN ('entries', 'sources')
+      AND t.n_live_tup > 200 + 1.5 * greatest(c.reltuples, 0)
+    ORDER BY t.relname`.execute(db);
+  if (rows.length === 0) return [];
+  await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL default_statistics_target = 10`.execute(trx);
+    for (const { table } of rows) await sql`ANALYZE (SKIP_LOCKED) ${sql.table(table)}`.execute(trx);
+  });
+  return rows.map((row) => row.table);
 }
