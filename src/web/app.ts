@@ -1,5 +1,5 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { ResponseCache, VersionTracker } from './cache.js';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { ResponseCache, SERVE_STALE_FOR_MS, VersionTracker } from './cache.js';
 import { answerClientError } from './client-errors.js';
 import type { AppDeps, WebContext } from './deps.js';
 import { defaultPublicDir, defaultTemplatesDir } from './paths.js';
@@ -28,10 +28,15 @@ declare module 'fastify' {
 }
 
 /** The routes' shared state, made once per app (no module-level caches). */
-export function createWebContext(deps: AppDeps): WebContext {
+export function createWebContext(deps: AppDeps, log?: FastifyBaseLogger): WebContext {
   const now = deps.now ?? Date.now;
   const versions = new VersionTracker(deps.readStreamVersion, 1000, now);
-  return { ...deps, now, versions, cache: new ResponseCache(versions), timeFormats: new TimeFormats() };
+  const cache = new ResponseCache(versions, {
+    serveStaleForMs: SERVE_STALE_FOR_MS,
+    clock: now,
+    onBackgroundError: (err, key) => log?.error({ err, page: key }, 'rendering a page failed; its last version was served'),
+  });
+  return { ...deps, now, versions, cache, timeFormats: new TimeFormats() };
 }
 
 /**
@@ -52,7 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // not given Fastify's bare 503; the store closes only after the server has.
     return503OnClosing: false,
   });
-  const ctx = createWebContext(deps);
+  const ctx = createWebContext(deps, app.log);
   app.decorate('webContext', ctx);
 
   await app.register(securityPlugin);

@@ -33,7 +33,7 @@ interface Harness {
 async function harness(maxEntries = 500): Promise<Harness> {
   let version = 1;
   const versions = new VersionTracker(() => version, 0);
-  const cache = new ResponseCache(versions, maxEntries);
+  const cache = new ResponseCache(versions, { maxEntries });
   const renders: Record<string, number> = {};
   const app = Fastify();
   app.get<{ Params: { key: string } }>('/:key', (request, reply) =>
@@ -196,6 +196,114 @@ describe('ResponseCache rendering and compression', () => {
     expect(renders).toEqual({ a: 1, b: 2, c: 1 });
     cache.clear();
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('ResponseCache renders once per version, and may serve the last page meanwhile', () => {
+  /** A cache over a version the test sets, whose renders wait until the test lets them finish. */
+  function gated(options: { serveStaleForMs?: number; readFromDatabase?: boolean } = {}) {
+    let version = 1;
+    let now = 1_000_000;
+    // The database's read answers in a later turn, as the portal's does; the default, at once.
+    const tracker = new VersionTracker(options.readFromDatabase ? () => Promise.resolve(version) : () => version, 0, () => now);
+    const failures: string[] = [];
+    const cache = new ResponseCache(tracker, { ...options, clock: () => now, onBackgroundError: (error) => failures.push(String(error)) });
+    const waiting: (() => void)[] = [];
+    let renders = 0;
+    let failNext = false;
+    const app = Fastify();
+    open = app;
+    app.get('/', (request, reply) =>
+      cache.serve(request, reply, 'home', async () => {
+        renders += 1;
+        const body = `home v${version}`;
+        const fail = failNext;
+        failNext = false;
+        await new Promise<void>((done) => waiting.push(done));
+        if (fail) throw new Error('render: boom');
+        return { body, contentType: 'text/plain' };
+      }),
+    );
+    const finishRenders = async () => {
+      while (waiting.length === 0) await new Promise((done) => setImmediate(done));
+      for (const done of waiting.splice(0)) done();
+    };
+    const get = async () => {
+      const answer = app.inject('/');
+      // A request that waits for a render is let through once the render is under way.
+      const settled = await Promise.race([answer.then(() => true), new Promise((done) => setTimeout(() => done(false), 20))]);
+      if (!settled) await finishRenders();
+      return (await answer).body;
+    };
+    return {
+      app, cache, tracker, failures, get, finishRenders,
+      renders: () => renders,
+      setVersion: (v: number) => void (version = v),
+      advance: (ms: number) => void (now += ms),
+      failNextRender: () => void (failNext = true),
+    };
+  }
+
+  it('renders a key once for requests that come while its render is under way', async () => {
+    const page = gated();
+    const answers = [page.app.inject('/'), page.app.inject('/'), page.app.inject('/')];
+    await page.finishRenders();
+    expect((await Promise.all(answers)).map((a) => a.body)).toEqual(['home v1', 'home v1', 'home v1']);
+    expect(page.renders()).toBe(1);
+  });
+
+  it('without serveStaleForMs, the first request after a change waits for the new page', async () => {
+    const page = gated();
+    expect(await page.get()).toBe('home v1');
+    page.setVersion(2);
+    expect(await page.get()).toBe('home v2');
+    expect(page.renders()).toBe(2);
+  });
+
+  it('with serveStaleForMs, serves the last page while the new one renders, then the new one', async () => {
+    const page = gated({ serveStaleForMs: 5000 });
+    expect(await page.get()).toBe('home v1');
+    page.setVersion(2);
+    page.advance(1000);
+    // Answered at once with the page from before the change, while version 2 renders.
+    expect((await page.app.inject('/')).body).toBe('home v1');
+    expect((await page.app.inject('/')).body).toBe('home v1');
+    await page.finishRenders();
+    await new Promise((done) => setImmediate(done));
+    expect((await page.app.inject('/')).body).toBe('home v2');
+    expect(page.renders()).toBe(2);
+  });
+
+  it('waits for the new page when the last one is older than serveStaleForMs', async () => {
+    const page = gated({ serveStaleForMs: 5000 });
+    expect(await page.get()).toBe('home v1');
+    page.setVersion(2);
+    page.advance(5000);
+    expect(await page.get()).toBe('home v2');
+  });
+
+  it("waits for the new page after this process's own change (invalidate), stale or not", async () => {
+    const page = gated({ serveStaleForMs: 5000, readFromDatabase: true });
+    expect(await page.get()).toBe('home v1');
+    page.setVersion(2);
+    page.tracker.invalidate();
+    expect(await page.get()).toBe('home v2');
+  });
+
+  it('reports a render that failed behind a stale page, and renders again on the next request', async () => {
+    const page = gated({ serveStaleForMs: 5000 });
+    expect(await page.get()).toBe('home v1');
+    page.setVersion(2);
+    page.failNextRender();
+    expect((await page.app.inject('/')).body).toBe('home v1');
+    await page.finishRenders();
+    await new Promise((done) => setImmediate(done));
+    expect(page.failures).toEqual(['Error: render: boom']);
+    expect(await page.get()).toBe('home v1');
+    await page.finishRenders();
+    await new Promise((done) => setImmediate(done));
+    expect((await page.app.inject('/')).body).toBe('home v2');
+    expect(page.renders()).toBe(3);
   });
 });
 

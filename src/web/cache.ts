@@ -14,6 +14,8 @@ export interface Rendered {
 
 interface CachedResponse {
   version: number;
+  /** When it was rendered (the clock's ms): how stale it may be served while the next renders. */
+  renderedAt: number;
   identity: Buffer;
   gzip?: Buffer;
   br?: Buffer;
@@ -93,26 +95,65 @@ const BROTLI_OPTIONS = (size: number) => ({
 type Encoding = 'br' | 'gzip' | 'identity';
 
 /**
+ * How long after it was rendered a page may still be served while its next version renders: the
+ * stream changes about once a second while a pass stores entries, and the visitor who comes first
+ * after each change would otherwise wait for the render on a machine the pass keeps busy
+ * (bench/ANALYSIS.md, issue 18). Well inside the 10 s in which a stored entry must show.
+ */
+export const SERVE_STALE_FOR_MS = 5000;
+
+/**
  * Rendered pages and feeds, kept until the stream changes. Compressed bytes are made once per
  * version and encoding (compression is the largest per-request cost), and conditional requests
- * are answered with 304.
+ * are answered with 304. A key renders once per version however many ask for it at once. With
+ * `serveStaleForMs` (the portal's is SERVE_STALE_FOR_MS): when the stream changed in another
+ * process (a version read from the database), the page the cache has is served while the new one
+ * renders, if it is younger than that; after a change in this process (`invalidate()`), or for an
+ * older page, the request waits for the new render.
  */
+export interface ResponseCacheOptions {
+  /** Responses kept at most, the least recently used dropped first. */
+  maxEntries?: number;
+  /** How old a page may be served while its next version renders; 0 (the default): never. */
+  serveStaleForMs?: number;
+  clock?: () => number;
+  /** Told of a render that failed while a stale page was served; the next request renders again. */
+  onBackgroundError?: (error: unknown, key: string) => void;
+}
+
 export class ResponseCache {
   private readonly entries = new Map<string, CachedResponse>();
+  /** Renders under way, one per key: the version each is for. */
+  private readonly rendering = new Map<string, { version: number; done: Promise<CachedResponse> }>();
+  private readonly maxEntries: number;
+  private readonly serveStaleForMs: number;
+  private readonly clock: () => number;
+  private readonly onBackgroundError: (error: unknown, key: string) => void;
 
   constructor(
     private readonly versions: VersionTracker,
-    private readonly maxEntries = 500,
-  ) {}
+    options: ResponseCacheOptions = {},
+  ) {
+    this.maxEntries = options.maxEntries ?? 500;
+    this.serveStaleForMs = options.serveStaleForMs ?? 0;
+    this.clock = options.clock ?? Date.now;
+    this.onBackgroundError = options.onBackgroundError ?? (() => {});
+  }
 
   /**
    * Serves `key` from the cache, or renders it (once per version) and serves that. A hit is answered
    * synchronously (no promise, no extra turn of the event loop): a map lookup and header sets.
    */
   serve(request: FastifyRequest, reply: FastifyReply, key: string, render: () => Promise<Rendered>): FastifyReply | Promise<FastifyReply> {
-    const hit = this.hit(key);
-    if (hit) return sendCached(request, reply, hit);
-    return this.renderFresh(key, render).then((fresh) => sendCached(request, reply, fresh));
+    const version = this.versions.current();
+    const cached = this.entries.get(key);
+    if (cached?.version === version) return sendCached(request, reply, this.touch(key, cached));
+    const fresh = this.renderOnce(key, version, render);
+    if (cached && version >= 0 && this.clock() - cached.renderedAt < this.serveStaleForMs) {
+      fresh.catch((error: unknown) => this.onBackgroundError(error, key));
+      return sendCached(request, reply, cached);
+    }
+    return fresh.then((rendered) => sendCached(request, reply, rendered));
   }
 
   clear(): void {
@@ -123,22 +164,27 @@ export class ResponseCache {
     return this.entries.size;
   }
 
-  /** The cached response for `key` if it was made for the stream's current version. */
-  private hit(key: string): CachedResponse | undefined {
-    const hit = this.entries.get(key);
-    if (hit === undefined || hit.version !== this.versions.current()) return undefined;
-    // Map order is insertion order: re-inserting keeps the most recently used last.
+  /** Map order is insertion order: re-inserting keeps the most recently used last. */
+  private touch(key: string, hit: CachedResponse): CachedResponse {
     this.entries.delete(key);
     this.entries.set(key, hit);
     return hit;
   }
 
-  private async renderFresh(key: string, render: () => Promise<Rendered>): Promise<CachedResponse> {
-    const version = this.versions.current();
+  private renderOnce(key: string, version: number, render: () => Promise<Rendered>): Promise<CachedResponse> {
+    const underWay = this.rendering.get(key);
+    if (underWay?.version === version) return underWay.done;
+    const done = this.renderFresh(key, version, render).finally(() => {
+      if (this.rendering.get(key)?.done === done) this.rendering.delete(key);
+    });
+    this.rendering.set(key, { version, done });
+    return done;
+  }
+
+  private async renderFresh(key: string, version: number, render: () => Promise<Rendered>): Promise<CachedResponse> {
     const rendered = await render();
-    const fresh = keepDatesHonest(toCached(rendered, version), this.entries.get(key));
-    this.entries.delete(key);
-    this.entries.set(key, fresh);
+    const fresh = keepDatesHonest(toCached(rendered, version, this.clock()), this.entries.get(key));
+    this.touch(key, fresh);
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
@@ -147,13 +193,14 @@ export class ResponseCache {
   }
 }
 
-function toCached(rendered: Rendered, version: number): CachedResponse {
+function toCached(rendered: Rendered, version: number, renderedAt: number): CachedResponse {
   const identity = Buffer.isBuffer(rendered.body) ? rendered.body : Buffer.from(rendered.body, 'utf8');
   const modified = rendered.lastModified ?? new Date();
   // HTTP dates have whole seconds; compare in those.
   const lastModifiedMs = Math.floor(modified.getTime() / 1000) * 1000;
   return {
     version,
+    renderedAt,
     identity,
     etag: `"${createHash('sha1').update(identity).digest('base64url').slice(0, 27)}"`,
     lastModified: new Date(lastModifiedMs).toUTCString(),
