@@ -5,8 +5,9 @@
 // worker stores shows on every web process within 10 seconds.
 import { execFileSync } from 'node:child_process';
 import type http from 'node:http';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../fixtures/ops/feeds-yaml.js';
@@ -92,6 +93,15 @@ async function writeFeedsFile(ids: readonly string[]): Promise<string> {
   }
   await writeFile(file, `${lines.join('\n')}\n`);
   return file;
+}
+
+/** The nice value of each thread of process `pid` (Linux: /proc/PID/task/TID/stat, field 19). */
+function threadNiceness(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // The fields after the command name, which may hold spaces, start with the state (field 3).
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
 }
 
 interface SourceStatus {
@@ -207,6 +217,14 @@ describe('a worker and a web process apart on one SQLite file', () => {
     expect((await fetch(`${await worker.url}status.json`)).status).toBe(404);
 
     await eventually(async () => ((await statusOf(web)).every((s) => s.state === 'ok') ? true : undefined), 'every source stored', 2500);
+    // Workers run below the web process's CPU priority, their digest threads too (they start at the
+    // first digest, after the worker lowered its own); the web process keeps the priority it was given.
+    if (existsSync('/proc/self/task')) {
+      const own = getPriority();
+      expect(new Set(threadNiceness(web.pid))).toEqual(new Set([own]));
+      for (const child of [worker, secondWorker]) expect(threadNiceness(child.pid).filter((nice) => nice >= 10).length).toBeGreaterThanOrEqual(2);
+      expect(threadNiceness(worker.pid)[0]).toBe(Math.max(10, own));
+    }
     // Two workers on one file: no write lost to the other's lock.
     for (const child of [worker, secondWorker]) expect(child.lines.filter((l) => l.level >= 50)).toEqual([]);
     for (const id of ids.filter((id) => id !== FRESH)) expect([id, answered.get(id)]).toEqual([id, 1]);
