@@ -172,7 +172,11 @@ describe('startServer', () => {
     running = (await startServer(io, { role: 'web', logDestination: { write: () => {} } })) as RunningServer;
     expect(await running.ready).toBe(true);
     expect((await fetch(running.url)).status).toBe(200);
-    expect(await (await fetch(`${running.url}status.json`)).json()).toMatchObject({ sources: [{ id: 'blog', state: 'pending' }] });
+    // Its own POLL_SCHEDULE is not the workers': it names no schedule and no running pass, and says why.
+    expect(await (await fetch(`${running.url}status.json`)).json()).toMatchObject({ poll_schedule: null, pass_running: null, sources: [{ id: 'blog', state: 'pending' }] });
+    const page = await (await fetch(`${running.url}status`)).text();
+    expect(page).toContain('This web process never polls');
+    expect(page).not.toContain('Poll schedule:');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(feeds.hits('/blog.xml')).toBe(0);
   });

@@ -20,7 +20,7 @@ import { createLogger, type Logger } from './log.js';
 import { claimSettings, processIdentity, releaseClaimsOfDeadProcesses, startProductionRefresher, startWebSub, userAgent, type Refresher, type WebSub } from './refresh/index.js';
 import { FEED_FORMATS } from './export/index.js';
 import { DEFAULT_MAX_BYTES } from './ingest/index.js';
-import { deleteFeedbackBefore, migrateStore, migrateToLatest, openStore, pingDatabase, readStreamVersion, storeTargetOf, syncSources, type Db, type OpenedStore } from './store/index.js';
+import { deleteFeedbackBefore, migrateStore, migrateToLatest, openStore, pingDatabase, readStreamVersion, refreshPlannerStatistics, storeTargetOf, syncSources, type Db, type OpenedStore } from './store/index.js';
 import { buildApp, buildProbeApp } from './web/index.js';
 import {
   CONFIG_TRIGGER, LiveConfig, createPollMetrics, createPollPasses, previousTick, startScheduler, watchFile,
@@ -300,7 +300,9 @@ async function startRole(role: Role, { settings, config, store, log, tuning }: W
           db: store.db,
           getConfig: () => live.current(),
           getSiteUrl: siteUrl,
-          runtimeStatus: () => ({ config: live.state(), pollSchedule: settings.pollSchedule, passRunning: worker?.scheduler.busy ?? false }),
+          // A web process's own POLL_SCHEDULE says nothing of the workers' passes: it says it polls none.
+          runtimeStatus: () =>
+            role === 'web' ? { config: live.state(), pollsElsewhere: true } : { config: live.state(), pollSchedule: settings.pollSchedule, passRunning: worker?.scheduler.busy ?? false },
           trustedProxies: settings.trustedProxies,
           feedback: { retentionDays: settings.feedbackRetentionDays, ...(settings.feedbackSecret === undefined ? {} : { secret: settings.feedbackSecret }) },
           ...(settings.websubHub !== undefined ? { webSubHub: settings.websubHub } : {}),
@@ -325,6 +327,9 @@ async function startRole(role: Role, { settings, config, store, log, tuning }: W
       // the file says, so processes reading the same file converge whichever writes last, and a
       // changed feed URL resets its fetch state once (the next process finds it already changed).
       await syncSources(store.db, live.current().sources, Date.now());
+      // A sources table of a few dozen rows is one autovacuum never analyzes (PostgreSQL); workers
+      // also do this as their passes grow the tables.
+      await refreshPlannerStatistics(store.db).catch((err: unknown) => log.warn({ err_message: messageOf(err) }, 'could not refresh the planner statistics; autovacuum will'));
       // Each new response also deletes the expired ones; this catches a portal that gets none.
       if (role !== 'worker') await deleteFeedbackBefore(store.db, Date.now() - settings.feedbackRetentionDays * 86_400_000);
       if (stopping.signal.aborted) return false;

@@ -25,6 +25,8 @@ export interface RuntimeStatus {
   pollSchedule?: string;
   /** True while a poll pass runs. */
   passRunning?: boolean;
+  /** A web process: it never polls, so it knows neither the schedule nor whether a pass runs. */
+  pollsElsewhere?: boolean;
 }
 
 /**

@@ -46,6 +46,7 @@ export interface StatusPageData {
   generated: ShownTime;
   pollSchedule: string | null;
   passRunning: boolean;
+  pollsElsewhere: boolean;
   config: ConfigView | null;
   lastPass: PassView | null;
   totals: StatusReport['totals'];
@@ -73,6 +74,7 @@ export function toStatusPage(report: StatusReport, format: FormatTime): StatusPa
     generated: format(report.generatedAt),
     pollSchedule: runtime?.pollSchedule ?? null,
     passRunning: runtime?.passRunning ?? false,
+    pollsElsewhere: runtime?.pollsElsewhere ?? false,
     config: runtime?.config ? toConfigView(runtime.config, format) : null,
     lastPass: report.lastPass && toPassView(report.lastPass, format),
     totals: report.totals,
