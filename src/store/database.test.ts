@@ -58,6 +58,18 @@ describeOnPostgres("the planner's statistics on PostgreSQL", () => {
     expect(await estimatedRows(db, 'entries')).toBe(250);
     expect(await refreshPlannerStatistics(db)).toEqual([]);
   });
+
+  it('ANALYZEs a table of a few rows that was never analyzed (autovacuum never would), once', async () => {
+    store = await freshStore('postgres');
+    expect(await refreshPlannerStatistics(store.db)).toEqual([]);
+    await store.db.connection().execute(async (db) => {
+      await syncSources(db, ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => makeSource(id)), Date.UTC(2026, 5, 1));
+      await sql`SELECT pg_stat_force_next_flush()`.execute(db);
+    });
+    expect(await refreshPlannerStatistics(store.db)).toEqual(['sources']);
+    expect(await estimatedRows(store.db, 'sources')).toBe(7);
+    expect(await refreshPlannerStatistics(store.db)).toEqual([]);
+  });
 });
 
 describe('a PostgreSQL server that stops answering', () => {
