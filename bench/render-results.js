@@ -69,7 +69,11 @@ function postgresMarks(pg) {
   const rows = [];
   const home = pg.home.find((h) => h.database === 'postgres');
   if (home) rows.push([`PostgreSQL: uncached /, ${home.entries} entries (median)`, '< 5 ms', `${home.uncachedMedianMs} ms`, yes(home.uncachedMedianMs < 5)]);
-  for (const v of pg.visitors) rows.push([`${v.database}: visitor p99 for / during a first pass, web and worker apart`, '< 20 ms', `${v.p99Ms} ms`, yes(v.p99Ms < 20)]);
+  for (const database of ['sqlite', 'postgres']) {
+    const p99s = pg.visitors.filter((v) => v.database === database).map((v) => v.p99Ms);
+    if (p99s.length === 0) continue;
+    rows.push([`${database}: visitor p99 for / during a first pass, web and worker apart (median of ${p99s.length} runs)`, '< 20 ms', `${median(p99s)} ms${listed(p99s, ' ms')}`, yes(median(p99s) < 20)]);
+  }
   return rows;
 }
 
