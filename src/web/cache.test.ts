@@ -288,6 +288,15 @@ describe('ResponseCache renders once per version, and may serve the last page me
     page.setVersion(2);
     page.tracker.invalidate();
     expect(await page.get()).toBe('home v2');
+    // And once the database's read has come back with the new version: a page rendered before
+    // the change is still not served (here the request that renders it waits).
+    page.setVersion(3);
+    page.advance(10);
+    page.tracker.invalidate();
+    page.tracker.current();
+    await new Promise((done) => setImmediate(done));
+    expect(page.tracker.current()).toBe(3);
+    expect(await page.get()).toBe('home v3');
   });
 
   it('reports a render that failed behind a stale page, and renders again on the next request', async () => {

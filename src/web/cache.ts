@@ -37,6 +37,8 @@ interface CachedResponse {
 export class VersionTracker {
   private known = -1;
   private readAt = 0;
+  /** When invalidate() was last called (the clock's ms): pages rendered before then are out of date. */
+  invalidatedAt = Number.NEGATIVE_INFINITY;
   /** Unknown versions handed out so far: each is -unknowns, never seen twice. */
   private unknowns = 1;
   /** The read in flight, if any; one at a time. */
@@ -55,6 +57,7 @@ export class VersionTracker {
   }
 
   invalidate(): void {
+    this.invalidatedAt = this.clock();
     this.unknowns += 1;
     this.known = -this.unknowns;
     // A read begun before now may give the version from before the change: it is not waited for, nor kept.
@@ -108,8 +111,8 @@ export const SERVE_STALE_FOR_MS = 5000;
  * are answered with 304. A key renders once per version however many ask for it at once. With
  * `serveStaleForMs` (the portal's is SERVE_STALE_FOR_MS): when the stream changed in another
  * process (a version read from the database), the page the cache has is served while the new one
- * renders, if it is younger than that; after a change in this process (`invalidate()`), or for an
- * older page, the request waits for the new render.
+ * renders, if it is younger than that; a page rendered before this process's own last change
+ * (`invalidate()`), or an older one, is never served stale: the request waits for the new render.
  */
 export interface ResponseCacheOptions {
   /** Responses kept at most, the least recently used dropped first. */
@@ -149,7 +152,7 @@ export class ResponseCache {
     const cached = this.entries.get(key);
     if (cached?.version === version) return sendCached(request, reply, this.touch(key, cached));
     const fresh = this.renderOnce(key, version, render);
-    if (cached && version >= 0 && this.clock() - cached.renderedAt < this.serveStaleForMs) {
+    if (cached && cached.renderedAt > this.versions.invalidatedAt && this.clock() - cached.renderedAt < this.serveStaleForMs) {
       fresh.catch((error: unknown) => this.onBackgroundError(error, key));
       return sendCached(request, reply, cached);
     }
