@@ -40,6 +40,27 @@ export function createWebContext(deps: AppDeps, log?: FastifyBaseLogger): WebCon
 }
 
 /**
+ * `read`'s answer, read again only when the stream version moved: storing an icon bumps it
+ * (src/refresh/icons.ts), so the icons a page shows are read once per version, not once per render
+ * (a round trip on every uncached page, ~0.5 ms of PostgreSQL's 5; bench/ANALYSIS.md, issue 18).
+ * A failed read is not kept.
+ */
+function perVersion<T>(versions: VersionTracker, read: () => Promise<T>): () => Promise<T> {
+  let kept: { version: number; value: Promise<T> } | undefined;
+  return () => {
+    const version = versions.current();
+    if (kept?.version === version) return kept.value;
+    const value = read();
+    const entry = { version, value };
+    kept = entry;
+    value.catch(() => {
+      if (kept === entry) kept = undefined;
+    });
+    return value;
+  };
+}
+
+/**
  * The portal's Fastify app, ready for `inject` or `listen` (the caller listens). Outside-in: security
  * headers and compression for every response, static files, views, error pages, then the routes.
  */
@@ -67,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     templatesDir: deps.templatesDir ?? defaultTemplatesDir(),
     getSite: () => ctx.getConfig().site,
     now: ctx.now,
-    iconPaths: () => iconPaths(ctx.db),
+    iconPaths: perVersion(ctx.versions, () => iconPaths(ctx.db)),
   });
   await app.register(errorPagesPlugin);
 

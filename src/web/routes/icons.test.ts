@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { startPortal, type TestPortal } from '../../../test/fixtures/web/portal-fixture.js';
 import { describeEachDatabase } from '../../../test/helpers/store.js';
-import { claimIconCheck, listIconsDue, saveIcon, type Db } from '../../store/index.js';
+import { bumpStreamVersion, claimIconCheck, listIconsDue, saveIcon, type Db } from '../../store/index.js';
 import { iconPath } from './icons.js';
 
 const PNG = readFileSync(new URL('../../../test/fixtures/icons/icon.png', import.meta.url));
@@ -76,5 +76,16 @@ describeEachDatabase('GET /icons/:id.:hash', (kind) => {
     }
     const home = (await portal.app.inject('/')).body;
     expect(home).toContain(`<a href="/sources/regina-holliday">${img}`);
+  });
+
+  it('reads the icons once per stream version: one stored with the version bumped (as the refresh stage stores them) shows on the next render', async () => {
+    portal = await startPortal({ kind });
+    expect((await portal.app.inject('/')).body).not.toContain('class="source-icon"');
+    const hash = await keepIcon(portal.store.db, 'regina-holliday', PNG, 'image/png');
+    // The version has not moved: a page rendered for the first time gets this version's icons, read before.
+    expect((await portal.app.inject('/conversations')).body).not.toContain('class="source-icon"');
+    await bumpStreamVersion(portal.store.db);
+    portal.app.webContext.versions.invalidate();
+    for (const page of ['/', '/conversations']) expect((await portal.app.inject(page)).body, page).toContain(iconPath('regina-holliday', hash));
   });
 });
