@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +25,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Renders a page to a string (so a route can cache it); never sends. */
     renderPage(spec: PageSpec): Promise<string>;
+    /**
+     * Renders templates/partials/<name>.hbs alone, with the same helpers and icons, to markup a page
+     * takes as it is (`{{{ }}}`). With `sameAs`, a string that changes whenever `data`'s answer
+     * does, the last markup of that partial is given again (and `data` not asked) while `sameAs`
+     * and the icons are what they were.
+     */
+    renderFragment(name: string, data: () => Record<string, unknown>, sameAs?: string): Promise<string>;
   }
 }
 
@@ -53,6 +60,20 @@ export const viewsPlugin = fp<ViewsOptions>(
       options: { partials: findPartials(join(options.templatesDir, 'partials'), options.templatesDir) },
     });
     app.decorate('renderPage', (spec: PageSpec) => renderPage(app, options, spec));
+    const fragments = new Map<string, { template: HandlebarsTemplateDelegate; last?: { key: string; html: string } }>();
+    app.decorate('renderFragment', async (name: string, data: () => Record<string, unknown>, sameAs?: string) => {
+      let fragment = fragments.get(name);
+      if (!fragment) {
+        fragment = { template: handlebars.compile(readFileSync(join(options.templatesDir, 'partials', `${name}.hbs`), 'utf8')) };
+        fragments.set(name, fragment);
+      }
+      const sourceIcons = await options.iconPaths?.().catch(() => undefined);
+      const key = sameAs === undefined ? undefined : JSON.stringify([sameAs, [...(sourceIcons ?? [])]]);
+      if (key !== undefined && fragment.last?.key === key) return fragment.last.html;
+      const html = fragment.template({ ...data(), sourceIcons });
+      if (key !== undefined) fragment.last = { key, html };
+      return html;
+    });
   },
   { name: 'portal-views' },
 );

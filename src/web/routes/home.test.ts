@@ -9,7 +9,7 @@ import {
   startPortal,
   type TestPortal,
 } from '../../../test/fixtures/web/portal-fixture.js';
-import { listActiveSources, listStream, type StreamEntry } from '../../store/index.js';
+import { bumpStreamVersion, listActiveSources, listStream, syncSources, type StreamEntry } from '../../store/index.js';
 import { toEntryView, toSourceView } from '../views/models.js';
 import { HOME_ENTRIES } from './home.js';
 import { siteTimeFormatter } from './render.js';
@@ -112,6 +112,21 @@ describe('GET /', () => {
     expect(html).toContain('<h3 class="entry-title">A post with a poisoned link</h3>');
   });
 
+  it("renders the list of sources again when a source's title, description or kind changes", async () => {
+    await home();
+    const { app, store, config } = portal!;
+    const changed = config.sources.map((s) =>
+      s.id === 'himss' ? { ...s, title: 'HIMSS, renamed', description: 'Now described anew.' } : s.id === 'regina-holliday' ? { ...s, feed: undefined } : s,
+    );
+    await syncSources(store.db, changed, Date.now());
+    await bumpStreamVersion(store.db);
+    app.webContext.versions.invalidate();
+    const html = (await app.inject('/')).body;
+    const himss = /<li class="source">\s*<h3 class="source-title"><a href="\/sources\/himss">([^<]*)<\/a><\/h3>\s*<p class="source-description">([^<]*)</.exec(html);
+    expect(himss?.slice(1)).toEqual(['HIMSS, renamed', 'Now described anew.']);
+    expect(html).toMatch(/href="\/sources\/regina-holliday">[^<]*<\/a><\/h3>\s*(<p class="source-description">[^<]*<\/p>\s*)?<p class="source-kind">A link/);
+  });
+
   it('is the same page, byte for byte, as one rendered from the full stream entries and source rows', async () => {
     const html = await home();
     const app = portal!.app;
@@ -129,13 +144,14 @@ describe('GET /', () => {
       if (capped && left > 0) shown.findLast((e) => e.sourceId === id)!.moreFromSource = left;
     }
     const formatTime = siteTimeFormatter(app.webContext);
+    const activeSources = await listActiveSources(db);
     const fromFullRows = await app.renderPage({
       template: 'home',
       path: '/',
       data: {
         entries: shown.map((e) => toEntryView(e, formatTime)),
         hasOlder: all.length > shown.length,
-        sources: (await listActiveSources(db)).map(toSourceView),
+        sourceList: await app.renderFragment('source-list', () => ({ sources: activeSources.map(toSourceView), headingLevel: 3 })),
       },
     });
     expect(html).toBe(fromFullRows);

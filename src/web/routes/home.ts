@@ -17,15 +17,21 @@ export async function homeRoutes(app: FastifyInstance, ctx: WebContext): Promise
 
 async function renderHome(app: FastifyInstance, ctx: WebContext): Promise<string> {
   const perSource = ctx.getConfig().site.perSourceOnHome ?? DEFAULT_PER_SOURCE_ON_HOME;
-  const [page, sources] = await Promise.all([listHomeTeasers(ctx.db, { limit: HOME_ENTRIES, perSource }), listSourceSummaries(ctx.db)]);
+  const [page, summaries] = await Promise.all([listHomeTeasers(ctx.db, { limit: HOME_ENTRIES, perSource }), listSourceSummaries(ctx.db)]);
   const formatTime = siteTimeFormatter(ctx);
+  // The page renders about once a second while a pass stores entries; the list of sources changes
+  // far less often, and with 1,000 sources rendering it was most of the page: ~10 ms of the event
+  // loop each time, which visitors waited behind (bench/ANALYSIS.md, issue 18). Kept while what it
+  // shows of each source (the fields below, and its icon) is the same.
+  const shown = JSON.stringify(summaries.map((s) => [s.id, s.title, s.description, s.feed_url === null]));
+  const sourceList = () => ({ sources: summaries.map(toSourceView), headingLevel: 3 });
   return app.renderPage({
     template: 'home',
     path: '/',
     data: {
       entries: page.entries.map((e) => toEntryView(e, formatTime)),
       hasOlder: page.hasMore,
-      sources: sources.map(toSourceView),
+      ...(summaries.length > 0 ? { sourceList: await app.renderFragment('source-list', sourceList, shown) } : {}),
     },
   });
 }
