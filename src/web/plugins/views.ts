@@ -19,6 +19,8 @@ export interface PageSpec {
   /** Feed links for <head>; the combined feeds by default. */
   alternates?: Alternate[];
   data?: Record<string, unknown>;
+  /** The icons, when the route began reading them beside its own data (app.sourceIcons()); else read here. */
+  sourceIcons?: Promise<ReadonlyMap<string, string> | undefined>;
 }
 
 declare module 'fastify' {
@@ -31,7 +33,12 @@ declare module 'fastify' {
      * does, the last markup of that partial is given again (and `data` not asked) while `sameAs`
      * and the icons are what they were.
      */
-    renderFragment(name: string, data: () => Record<string, unknown>, sameAs?: string): Promise<string>;
+    renderFragment(name: string, data: () => Record<string, unknown>, sameAs?: string, sourceIcons?: Promise<ReadonlyMap<string, string> | undefined>): Promise<string>;
+    /**
+     * Each source's icon address; undefined when they cannot be read (icons are decoration). A route
+     * starts it beside its own queries and hands it to renderPage, a round trip saved on each render.
+     */
+    sourceIcons(): Promise<ReadonlyMap<string, string> | undefined>;
   }
 }
 
@@ -59,15 +66,17 @@ export const viewsPlugin = fp<ViewsOptions>(
       production: true,
       options: { partials: findPartials(join(options.templatesDir, 'partials'), options.templatesDir) },
     });
+    // Icons are decoration: a page (an error page above all) renders without them when they cannot be read.
+    app.decorate('sourceIcons', () => options.iconPaths?.().catch(() => undefined) ?? Promise.resolve(undefined));
     app.decorate('renderPage', (spec: PageSpec) => renderPage(app, options, spec));
     const fragments = new Map<string, { template: HandlebarsTemplateDelegate; last?: { key: string; html: string } }>();
-    app.decorate('renderFragment', async (name: string, data: () => Record<string, unknown>, sameAs?: string) => {
+    app.decorate('renderFragment', async (name: string, data: () => Record<string, unknown>, sameAs?: string, icons?: Promise<ReadonlyMap<string, string> | undefined>) => {
       let fragment = fragments.get(name);
       if (!fragment) {
         fragment = { template: handlebars.compile(readFileSync(join(options.templatesDir, 'partials', `${name}.hbs`), 'utf8')) };
         fragments.set(name, fragment);
       }
-      const sourceIcons = await options.iconPaths?.().catch(() => undefined);
+      const sourceIcons = await (icons ?? app.sourceIcons());
       const key = sameAs === undefined ? undefined : JSON.stringify([sameAs, [...(sourceIcons ?? [])]]);
       if (key !== undefined && fragment.last?.key === key) return fragment.last.html;
       const html = fragment.template({ ...data(), sourceIcons });
@@ -88,8 +97,7 @@ async function renderPage(app: FastifyInstance, options: ViewsOptions, spec: Pag
     alternates: spec.alternates ?? feedAlternates(site.title),
     year: new Date(options.now()).getUTCFullYear(),
   };
-  // Icons are decoration: a page (an error page above all) renders without them when they cannot be read.
-  const sourceIcons = await options.iconPaths?.().catch(() => undefined);
+  const sourceIcons = await (spec.sourceIcons ?? app.sourceIcons());
   return app.view(`pages/${spec.template}.hbs`, { ...spec.data, chrome, sourceIcons });
 }
 

@@ -31,6 +31,7 @@ export async function conversationsRoutes(app: FastifyInstance, ctx: WebContext)
 }
 
 async function renderConversations(app: FastifyInstance, ctx: WebContext, filter: StreamFilter): Promise<string> {
+  const sourceIcons = app.sourceIcons();
   const sources = await listSourceSummaries(ctx.db);
   const source = checkFilter(sources, filter);
   const page = await listStreamTeasers(ctx.db, {
@@ -49,6 +50,7 @@ async function renderConversations(app: FastifyInstance, ctx: WebContext, filter
     title: pageTitle(heading, filter),
     description: 'Every conversation the portal has gathered, newest first.',
     alternates: feedAlternates(siteTitle, filter, filter.source || filter.category ? heading : undefined),
+    sourceIcons,
     data: {
       heading,
       entries: page.entries.map((e) => toEntryView(e, formatTime)),

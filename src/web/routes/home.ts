@@ -17,6 +17,7 @@ export async function homeRoutes(app: FastifyInstance, ctx: WebContext): Promise
 
 async function renderHome(app: FastifyInstance, ctx: WebContext): Promise<string> {
   const perSource = ctx.getConfig().site.perSourceOnHome ?? DEFAULT_PER_SOURCE_ON_HOME;
+  const sourceIcons = app.sourceIcons();
   const [page, summaries] = await Promise.all([listHomeTeasers(ctx.db, { limit: HOME_ENTRIES, perSource }), listSourceSummaries(ctx.db)]);
   const formatTime = siteTimeFormatter(ctx);
   // The page renders about once a second while a pass stores entries; the list of sources changes
@@ -28,10 +29,11 @@ async function renderHome(app: FastifyInstance, ctx: WebContext): Promise<string
   return app.renderPage({
     template: 'home',
     path: '/',
+    sourceIcons,
     data: {
       entries: page.entries.map((e) => toEntryView(e, formatTime)),
       hasOlder: page.hasMore,
-      ...(summaries.length > 0 ? { sourceList: await app.renderFragment('source-list', sourceList, shown) } : {}),
+      ...(summaries.length > 0 ? { sourceList: await app.renderFragment('source-list', sourceList, shown, sourceIcons) } : {}),
     },
   });
 }
