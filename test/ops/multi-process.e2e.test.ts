@@ -217,13 +217,12 @@ describe('a worker and a web process apart on one SQLite file', () => {
     expect((await fetch(`${await worker.url}status.json`)).status).toBe(404);
 
     await eventually(async () => ((await statusOf(web)).every((s) => s.state === 'ok') ? true : undefined), 'every source stored', 2500);
-    // Workers run below the web process's CPU priority, their digest threads too (they start at the
-    // first digest, after the worker lowered its own); the web process keeps the priority it was given.
+    // Workers run below the web process's CPU priority; the web process keeps the priority it was
+    // given. (Their digest threads, started after, inherit it; a pass's end may already have let them go.)
     if (existsSync('/proc/self/task')) {
       const own = getPriority();
       expect(new Set(threadNiceness(web.pid))).toEqual(new Set([own]));
-      for (const child of [worker, secondWorker]) expect(threadNiceness(child.pid).filter((nice) => nice >= 10).length).toBeGreaterThanOrEqual(2);
-      expect(threadNiceness(worker.pid)[0]).toBe(Math.max(10, own));
+      for (const child of [worker, secondWorker]) expect(threadNiceness(child.pid)[0]).toBe(Math.max(10, own));
     }
     // Two workers on one file: no write lost to the other's lock.
     for (const child of [worker, secondWorker]) expect(child.lines.filter((l) => l.level >= 50)).toEqual([]);
