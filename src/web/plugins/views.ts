@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
@@ -69,18 +69,17 @@ export const viewsPlugin = fp<ViewsOptions>(
     // Icons are decoration: a page (an error page above all) renders without them when they cannot be read.
     app.decorate('sourceIcons', () => options.iconPaths?.().catch(() => undefined) ?? Promise.resolve(undefined));
     app.decorate('renderPage', (spec: PageSpec) => renderPage(app, options, spec));
-    const fragments = new Map<string, { template: HandlebarsTemplateDelegate; last?: { key: string; html: string } }>();
+    // The partials @fastify/view compiled and registered above, called alone; each one's last markup by its key.
+    const lastFragments = new Map<string, { key: string; html: string }>();
     app.decorate('renderFragment', async (name: string, data: () => Record<string, unknown>, sameAs?: string, icons?: Promise<ReadonlyMap<string, string> | undefined>) => {
-      let fragment = fragments.get(name);
-      if (!fragment) {
-        fragment = { template: handlebars.compile(readFileSync(join(options.templatesDir, 'partials', `${name}.hbs`), 'utf8')) };
-        fragments.set(name, fragment);
-      }
+      const partial: unknown = handlebars.partials[name];
+      if (typeof partial !== 'function') throw new Error(`views: no partial named ${name}`);
       const sourceIcons = await (icons ?? app.sourceIcons());
       const key = sameAs === undefined ? undefined : JSON.stringify([sameAs, [...(sourceIcons ?? [])]]);
-      if (key !== undefined && fragment.last?.key === key) return fragment.last.html;
-      const html = fragment.template({ ...data(), sourceIcons });
-      if (key !== undefined) fragment.last = { key, html };
+      const last = lastFragments.get(name);
+      if (key !== undefined && last?.key === key) return last.html;
+      const html = (partial as HandlebarsTemplateDelegate)({ ...data(), sourceIcons });
+      if (key !== undefined) lastFragments.set(name, { key, html });
       return html;
     });
   },
