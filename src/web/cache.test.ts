@@ -228,6 +228,11 @@ describe('ResponseCache renders once per version, and may serve the last page me
       while (waiting.length === 0) await new Promise((done) => setImmediate(done));
       for (const done of waiting.splice(0)) done();
     };
+    /** Lets a render no request waits for finish, and the cache keep (or drop) what it gave. */
+    const finishBackgroundRender = async () => {
+      await finishRenders();
+      await new Promise((done) => setImmediate(done));
+    };
     const get = async () => {
       const answer = app.inject('/');
       // A request that waits for a render is let through once the render is under way.
@@ -236,7 +241,7 @@ describe('ResponseCache renders once per version, and may serve the last page me
       return (await answer).body;
     };
     return {
-      app, cache, tracker, failures, get, finishRenders,
+      app, cache, tracker, failures, get, finishRenders, finishBackgroundRender,
       renders: () => renders,
       setVersion: (v: number) => void (version = v),
       advance: (ms: number) => void (now += ms),
@@ -268,8 +273,7 @@ describe('ResponseCache renders once per version, and may serve the last page me
     // Answered at once with the page from before the change, while version 2 renders.
     expect((await page.app.inject('/')).body).toBe('home v1');
     expect((await page.app.inject('/')).body).toBe('home v1');
-    await page.finishRenders();
-    await new Promise((done) => setImmediate(done));
+    await page.finishBackgroundRender();
     expect((await page.app.inject('/')).body).toBe('home v2');
     expect(page.renders()).toBe(2);
   });
@@ -305,12 +309,10 @@ describe('ResponseCache renders once per version, and may serve the last page me
     page.setVersion(2);
     page.failNextRender();
     expect((await page.app.inject('/')).body).toBe('home v1');
-    await page.finishRenders();
-    await new Promise((done) => setImmediate(done));
+    await page.finishBackgroundRender();
     expect(page.failures).toEqual(['Error: render: boom']);
     expect(await page.get()).toBe('home v1');
-    await page.finishRenders();
-    await new Promise((done) => setImmediate(done));
+    await page.finishBackgroundRender();
     expect((await page.app.inject('/')).body).toBe('home v2');
     expect(page.renders()).toBe(3);
   });

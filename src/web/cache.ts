@@ -37,8 +37,7 @@ interface CachedResponse {
 export class VersionTracker {
   private known = -1;
   private readAt = 0;
-  /** When invalidate() was last called (the clock's ms): pages rendered before then are out of date. */
-  invalidatedAt = Number.NEGATIVE_INFINITY;
+  private lastInvalidatedAt = Number.NEGATIVE_INFINITY;
   /** Unknown versions handed out so far: each is -unknowns, never seen twice. */
   private unknowns = 1;
   /** The read in flight, if any; one at a time. */
@@ -56,8 +55,13 @@ export class VersionTracker {
     return this.known;
   }
 
+  /** When invalidate() was last called (the clock's ms): pages rendered before then are out of date. */
+  get invalidatedAt(): number {
+    return this.lastInvalidatedAt;
+  }
+
   invalidate(): void {
-    this.invalidatedAt = this.clock();
+    this.lastInvalidatedAt = this.clock();
     this.unknowns += 1;
     this.known = -this.unknowns;
     // A read begun before now may give the version from before the change: it is not waited for, nor kept.
