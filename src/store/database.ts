@@ -101,7 +101,7 @@ function openPostgresStore(url: string): OpenedStore {
 }
 
 /** How long opening a connection may take: libpq's connect_timeout in the URL (seconds), else this. */
-export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
 function connectTimeoutSeconds(url: URL): number {
   const given = Number(url.searchParams.get('connect_timeout'));
