@@ -438,6 +438,8 @@ function startWorkerHalf({ settings, store, log, live, pollMetrics, refresher, w
     },
     async stop() {
       await scheduler.stop();
+      // The icon look a pass left running ends at the stop signal; wait for it before the store closes.
+      await refresher.settled();
     },
   };
 }

@@ -295,6 +295,32 @@ describe('Refresher', () => {
     expect(events).toEqual(['fetch', 'release']);
   });
 
+  it('looks for icons after a pass without holding it, one look at a time, and settles once the look ends', async () => {
+    server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
+    bench = await refreshHarness(feeds(['blog']));
+    let finishLook = () => {};
+    const looks: (AbortSignal | undefined)[] = [];
+    const refreshIcons = (signal?: AbortSignal) => (looks.push(signal), new Promise<void>((resolve) => (finishLook = resolve)));
+    const refresher = new Refresher({ ...bench.deps, refreshIcons });
+    const sources = await dueSources(bench.store.db, bench.config, bench.clock.now);
+    const stop = new AbortController();
+    // The look never ends by itself here, as a look at unreachable sites runs for minutes: both passes end all the same.
+    expect((await refresher.refreshAll(sources, { trigger: 'startup', signal: stop.signal })).reports[0]).toMatchObject({ outcome: 'updated' });
+    expect((await refresher.refreshAll(sources, { trigger: 'schedule' })).reports[0]).toMatchObject({ outcome: 'unchanged' });
+    expect(looks).toEqual([stop.signal]);
+    let settled = false;
+    const settling = refresher.settled().then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    finishLook();
+    await settling;
+    // The look has ended: the next pass starts another.
+    await refresher.refreshAll(sources, { trigger: 'schedule' });
+    expect(looks).toHaveLength(2);
+    finishLook();
+    await refresher.settled();
+  });
+
   it('fetches a source listed twice only once', async () => {
     server.route('/blog.xml', plainFeed(() => fixture('blog-v1.xml')));
     bench = await refreshHarness(feeds(['blog']));

@@ -45,8 +45,18 @@ export class Refresher {
   /** Each source's last body that was parsed and saved: the same bytes again cost no parse. */
   private readonly fingerprints: BodyFingerprints = new Map();
   private indexedAt = 0;
+  /** The icon look a pass started, while it runs: at most one at a time. */
+  private iconLook: Promise<void> | undefined;
 
   constructor(private readonly deps: RefreshDeps) {}
+
+  /**
+   * Resolves once the icon look the last pass started has ended: what a one-shot poll waits for
+   * before it exits, and a stopping worker before it closes the database.
+   */
+  async settled(): Promise<void> {
+    await this.iconLook;
+  }
 
   /**
    * Refreshes one source, or reports it 'skipped' while another pass is fetching it; what it
@@ -133,7 +143,9 @@ export class Refresher {
    * One pass over `sources` (each at most once), paced by a Pacer: at most `concurrency` sources
    * fetching or worked on at once, a stalled fetch (STALL_SHARE of the timeout) holding back
    * nothing but its socket, at most `maxOpenFetches` requests open. Recorded as a poll_runs row.
-   * Then the icons due a look are looked for (deps.refreshIcons), outside the pass's numbers.
+   * Then the icons due a look are looked for (deps.refreshIcons), outside the pass's numbers and
+   * after it resolves (see `settled`): sites that never answer (a first look at 1,000 unreachable
+   * sites is minutes of timeouts) must not hold back the next pass's feeds.
    */
   async refreshAll(sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
     const { db, log, now } = this.deps;
@@ -175,14 +187,32 @@ export class Refresher {
       },
       'poll pass finished',
     );
-    await this.deps.refreshIcons?.(options.signal);
+    this.lookForIcons(options.signal);
     return { reports, totals, pollRunId };
+  }
+
+  /** Starts a look for the icons due unless one is running (the passes after it find the rest). */
+  private lookForIcons(signal: AbortSignal | undefined): void {
+    const { refreshIcons } = this.deps;
+    if (!refreshIcons || this.iconLook) return;
+    // refreshIcons never throws; the catch keeps a broken one from becoming an unhandled rejection.
+    this.iconLook = refreshIcons(signal)
+      .then(
+        () => undefined,
+        (err: unknown) => this.deps.log.error({ err }, 'icons: the look failed'),
+      )
+      .finally(() => {
+        this.iconLook = undefined;
+      });
   }
 }
 
-/** One pass with a fresh Refresher: for callers that never run two passes at once. */
-export function refreshAll(deps: RefreshDeps, sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
-  return new Refresher(deps).refreshAll(sources, options);
+/** One pass with a fresh Refresher, its icon look included: for callers that never run two passes at once. */
+export async function refreshAll(deps: RefreshDeps, sources: readonly RefreshSource[], options: RefreshAllOptions): Promise<RefreshAllResult> {
+  const refresher = new Refresher(deps);
+  const result = await refresher.refreshAll(sources, options);
+  await refresher.settled();
+  return result;
 }
 
 /**

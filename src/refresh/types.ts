@@ -32,7 +32,7 @@ export interface RefreshDeps {
   digest: Digester;
   /** Called when a pass ends: the pool behind `digest` may stop its idle workers (DigestPool.releaseIdle). */
   releaseIdleDigesters?: () => void;
-  /** Called when a pass ends: the sources' icons due a look are looked for (refreshIcons); never throws. */
+  /** Started when a pass ends, not awaited by it (Refresher.settled is): the icons due a look are looked for (refreshIcons); never throws. */
   refreshIcons?: (signal?: AbortSignal) => Promise<unknown>;
   /** A saved feed names a WebSub hub (in its body or a Link header): the subscriber may subscribe. */
   onHubFound?: (source: RefreshSource, links: FoundHub) => void;
