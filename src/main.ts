@@ -205,7 +205,7 @@ export async function startServer(io: CommandIo, options: StartOptions = {}): Pr
     return 1;
   }
   try {
-    const running = await startRole(role, { settings, config: loaded.config, store, log, tuning: options });
+    const running = await startRole(role, { settings, config: loaded.config, configText: loaded.text, store, log, tuning: options });
     // SQLite is there or not at all: a start that fails on it is an exit code, as before.
     if (store.kind === 'sqlite' && !(await running.ready)) {
       await running.close();
@@ -224,13 +224,15 @@ export async function startServer(io: CommandIo, options: StartOptions = {}): Pr
 interface Wiring {
   settings: Settings;
   config: FeedsConfig;
+  /** The feeds file's text `config` was parsed from. */
+  configText: string;
   store: OpenedStore;
   log: Logger;
   tuning: StartOptions;
 }
 
 /** The wiring every role shares (metrics, the live feeds file, the HTTP side), then the role's own part once the database is up. */
-async function startRole(role: Role, { settings, config, store, log, tuning }: Wiring): Promise<RunningServer> {
+async function startRole(role: Role, { settings, config, configText, store, log, tuning }: Wiring): Promise<RunningServer> {
   const identity = processIdentity(role);
   // The one registry of the process: each process serves its own; what comes from the database counts every process's work.
   const registry = new Registry();
@@ -239,6 +241,7 @@ async function startRole(role: Role, { settings, config, store, log, tuning }: W
   const live = new LiveConfig({
     file: settings.feedsFile,
     initial: config,
+    initialText: configText,
     db: store.db,
     log: log.child({ component: 'config' }),
     onApplied: (change) => onConfigApplied(change),

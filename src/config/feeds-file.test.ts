@@ -37,9 +37,11 @@ describe('formatIssue', () => {
 
 describe('parseFeedsText: a valid file', () => {
   it('maps snake_case keys to camelCase fields and applies the defaults', () => {
-    const result = parseFeedsText(withSources(GOOD_SOURCE), 'feeds.yaml');
+    const text = withSources(GOOD_SOURCE);
+    const result = parseFeedsText(text, 'feeds.yaml');
     expect(result).toEqual({
       ok: true,
+      text,
       config: {
         site: {
           title: 'Test Portal',

@@ -8,7 +8,8 @@ import { DEFAULT_MAX_ENTRIES, DEFAULT_PER_SOURCE_ON_HOME, DEFAULT_TIMEZONE, feed
 import type { FeedsFileData, SourceData } from './feeds-schema.js';
 import { messageOf } from '../core/errors.js';
 
-export type LoadResult = { ok: true; config: FeedsConfig } | { ok: false; issues: ConfigIssue[] };
+/** A good file's configuration, with the text it was parsed from (the same text again need not be parsed). */
+export type LoadResult = { ok: true; config: FeedsConfig; text: string } | { ok: false; issues: ConfigIssue[] };
 
 const EMPTY_FILE = "the feeds file is empty: it needs a 'site:' block and a 'sources:' list";
 
@@ -29,7 +30,7 @@ export function parseFeedsText(text: string, fileName: string): LoadResult {
   const issues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaIssues(ctx, issue));
   issues.push(...duplicateIdIssues(ctx, data));
   if (!parsed.success || issues.length > 0) return failed(issues);
-  return { ok: true, config: toFeedsConfig(parsed.data) };
+  return { ok: true, config: toFeedsConfig(parsed.data), text };
 }
 
 /** The plain values of the document, or why there are none. */
@@ -48,13 +49,17 @@ function documentData(ctx: IssueContext): { ok: true; data: unknown } | { ok: fa
 
 /** Reads and validates a feeds file; a file that cannot be read is one issue at 1:1. */
 export async function loadFeedsFile(path: string): Promise<LoadResult> {
-  let text: string;
+  const read = await readFeedsFile(path);
+  return read.ok ? parseFeedsText(read.text, path) : read;
+}
+
+/** A feeds file's text, unparsed; a file that cannot be read is one issue at 1:1. */
+export async function readFeedsFile(path: string): Promise<{ ok: true; text: string } | { ok: false; issues: ConfigIssue[] }> {
   try {
-    text = await readFile(path, 'utf8');
+    return { ok: true, text: await readFile(path, 'utf8') };
   } catch (err) {
     return failed([{ file: path, line: 1, col: 1, message: unreadableMessage(err) }]);
   }
-  return parseFeedsText(text, path);
 }
 
 function unreadableMessage(err: unknown): string {
@@ -64,7 +69,7 @@ function unreadableMessage(err: unknown): string {
   return `cannot read the feeds file: ${message}`;
 }
 
-function failed(issues: ConfigIssue[]): LoadResult {
+function failed(issues: ConfigIssue[]): { ok: false; issues: ConfigIssue[] } {
   return { ok: false, issues: [...issues].sort(byPosition) };
 }
 

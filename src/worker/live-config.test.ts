@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadFeedsFile } from '../config/index.js';
 import type { FeedsConfig } from '../core/types.js';
 import { getSource, readStreamVersion, recordFailure, syncSources, type OpenedStore } from '../store/index.js';
@@ -9,6 +9,13 @@ import { brokenFeedsYaml, feedsYaml, type YamlSource } from '../../test/fixtures
 import { memoryLog, type MemoryLog } from '../../test/fixtures/refresh/memory-log.js';
 import { freshStore } from '../../test/helpers/store.js';
 import { LiveConfig, diffConfigs, type ConfigChange } from './live-config.js';
+
+// Counts the parses LiveConfig asks for, without changing what a parse gives.
+const parses = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../config/index.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../config/index.js')>();
+  return { ...real, parseFeedsText: (...args: Parameters<typeof real.parseFeedsText>) => (parses.count += 1, real.parseFeedsText(...args)) };
+});
 
 const START = Date.UTC(2026, 5, 1, 12);
 const INITIAL: YamlSource[] = [
@@ -24,16 +31,16 @@ let memory: MemoryLog;
 let clock: { now: number };
 let applied: ConfigChange[];
 
-async function loaded(): Promise<FeedsConfig> {
+async function loaded(): Promise<{ config: FeedsConfig; text: string }> {
   const result = await loadFeedsFile(file);
   if (!result.ok) throw new Error('fixture file should be valid');
-  return result.config;
+  return result;
 }
 
 async function startLive(): Promise<LiveConfig> {
-  const initial = await loaded();
+  const { config: initial, text: initialText } = await loaded();
   await syncSources(store.db, initial.sources, clock.now);
-  return new LiveConfig({ file, initial, db: store.db, log: memory.log, now: () => clock.now, onApplied: (change) => applied.push(change) });
+  return new LiveConfig({ file, initial, initialText, db: store.db, log: memory.log, now: () => clock.now, onApplied: (change) => applied.push(change) });
 }
 
 beforeEach(async () => {
@@ -123,6 +130,26 @@ describe('LiveConfig', () => {
     expect(applied).toEqual([]);
   });
 
+  it('parses the file only when its text differs from the text in force', async () => {
+    const live = await startLive();
+    parses.count = 0;
+    expect(await live.reload('sighup')).toMatchObject({ applied: true, changed: false });
+    expect(parses.count).toBe(0);
+    // A comment changes the text, not the configuration: parsed once, then in force.
+    await writeFile(file, `${feedsYaml(INITIAL)}# checked by the on-call operator\n`);
+    expect(await live.reload('watch')).toMatchObject({ applied: true, changed: false });
+    expect(await live.reload('watch')).toMatchObject({ applied: true, changed: false });
+    expect(parses.count).toBe(1);
+    // A broken edit is parsed and refused; undoing it brings back the text in force, which needs no parse to clear the refusal.
+    const inForce = await loaded();
+    await writeFile(file, 'site: [\n');
+    expect((await live.reload('watch')).applied).toBe(false);
+    await writeFile(file, inForce.text);
+    expect(await live.reload('watch')).toMatchObject({ applied: true, changed: false });
+    expect(live.state().refused).toBeNull();
+    expect(parses.count).toBe(2);
+  });
+
   it('refuses a missing file and keeps serving the last good configuration', async () => {
     const live = await startLive();
     await rm(file);
@@ -132,7 +159,7 @@ describe('LiveConfig', () => {
   });
 
   it("refuses an edit the database does not take, keeping the store's words for the log", async () => {
-    const initial = await loaded();
+    const { config: initial } = await loaded();
     const closed = await freshStore();
     await closed.close();
     const live = new LiveConfig({ file, initial, db: closed.db, log: memory.log, now: () => clock.now });
