@@ -1,6 +1,6 @@
 // The composition root and the ONLY reader of process.env: `node dist/src/main.js <command>`.
 // Everything below it gets its settings and dependencies passed in.
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,17 +54,32 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /**
- * A worker process runs at a lower CPU priority (nice 10), set before it starts any thread so its
- * digest threads have it too: on a machine it shares with web processes, a pass takes what
- * visitors leave, and with the roles apart on two cores a visitor's p99 during a first pass fell
- * from 38-57 ms to 19-25 ms on PostgreSQL (bench/ANALYSIS.md, issue 18). Alone on its machine it
- * loses nothing. A system that refuses leaves it as it was.
+ * A worker process runs at a lower CPU priority (nice 10): on a machine it shares with web
+ * processes, a pass takes what visitors leave, and with the roles apart on two cores a visitor's
+ * p99 during a first pass fell from 38-57 ms to 19-25 ms on PostgreSQL (bench/ANALYSIS.md, issue
+ * 18). Alone on its machine it loses nothing. On Linux a priority belongs to a thread: the threads
+ * V8 started before this (its garbage collector's helpers, ~8 s of a 36 s first pass) are lowered
+ * one by one; threads started later (the digest threads) inherit it. A system that refuses leaves
+ * a thread as it was.
  */
 function yieldToVisitors(): void {
+  const lower = (id: number) => {
+    try {
+      os.setPriority(id, os.constants.priority.PRIORITY_BELOW_NORMAL);
+    } catch {
+      // Not permitted here (or the thread has ended): it runs at the priority it was started with.
+    }
+  };
+  lower(0);
+  for (const thread of threadsOfThisProcess()) lower(thread);
+}
+
+/** This process's thread ids (Linux's /proc); none elsewhere. */
+function threadsOfThisProcess(): number[] {
   try {
-    os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
+    return readdirSync('/proc/self/task').map(Number).filter((id) => id !== process.pid);
   } catch {
-    // Not permitted here: the worker runs at the priority it was started with.
+    return [];
   }
 }
 

@@ -217,12 +217,13 @@ describe('a worker and a web process apart on one SQLite file', () => {
     expect((await fetch(`${await worker.url}status.json`)).status).toBe(404);
 
     await eventually(async () => ((await statusOf(web)).every((s) => s.state === 'ok') ? true : undefined), 'every source stored', 2500);
-    // Workers run below the web process's CPU priority; the web process keeps the priority it was
-    // given. (Their digest threads, started after, inherit it; a pass's end may already have let them go.)
+    // Workers run below the web process's CPU priority, every thread of them: those V8 started
+    // before the worker lowered it (its garbage collector's), and those started after (digest
+    // threads); the web process keeps the priority it was given.
     if (existsSync('/proc/self/task')) {
       const own = getPriority();
       expect(new Set(threadNiceness(web.pid))).toEqual(new Set([own]));
-      for (const child of [worker, secondWorker]) expect(threadNiceness(child.pid)[0]).toBe(Math.max(10, own));
+      for (const child of [worker, secondWorker]) expect(new Set(threadNiceness(child.pid))).toEqual(new Set([Math.max(10, own)]));
     }
     // Two workers on one file: no write lost to the other's lock.
     for (const child of [worker, secondWorker]) expect(child.lines.filter((l) => l.level >= 50)).toEqual([]);
