@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadFeedsFile } from '../config/index.js';
+import type * as configModule from '../config/index.js';
 import type { FeedsConfig } from '../core/types.js';
 import { getSource, readStreamVersion, recordFailure, syncSources, type OpenedStore } from '../store/index.js';
 import { brokenFeedsYaml, feedsYaml, type YamlSource } from '../../test/fixtures/ops/feeds-yaml.js';
@@ -13,7 +14,7 @@ import { LiveConfig, diffConfigs, type ConfigChange } from './live-config.js';
 // Counts the parses LiveConfig asks for, without changing what a parse gives.
 const parses = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../config/index.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../config/index.js')>();
+  const real = await importOriginal<typeof configModule>();
   return { ...real, parseFeedsText: (...args: Parameters<typeof real.parseFeedsText>) => (parses.count += 1, real.parseFeedsText(...args)) };
 });
 
