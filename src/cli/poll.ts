@@ -127,12 +127,14 @@ async function pollOnce({ settings, config, store, version, force }: PollRequest
   const sources = await dueSources(store.db, config, now, { ignoreSchedule: true, ignoreServerPause: force });
   const heldBack = force ? [] : await heldBackReports(store, now);
   progress.show(`0/${sources.length} sources done`);
-  // The icons the pass looks for after it are part of the command's work: it waits for them.
-  const result = await refresher
-    .refreshAll(sources, { trigger: 'cli', onProgress: (done, total) => progress.show(`${done}/${total} sources done`) })
-    .then(async (passed) => (await refresher.settled(), passed))
-    .finally(close);
-  return [...result.reports, ...heldBack];
+  try {
+    const result = await refresher.refreshAll(sources, { trigger: 'cli', onProgress: (done, total) => progress.show(`${done}/${total} sources done`) });
+    // The icons the pass looks for after it are part of the command's work: it waits for them.
+    await refresher.settled();
+    return [...result.reports, ...heldBack];
+  } finally {
+    await close();
+  }
 }
 
 /** The sources this pass leaves alone because their server asked: a line each, saying why and until when. */

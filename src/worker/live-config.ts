@@ -150,7 +150,8 @@ export function diffConfigs(before: FeedsConfig, after: FeedsConfig): ConfigChan
 }
 
 function sameConfig(a: FeedsConfig, b: FeedsConfig): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  // The text in force comes back as the configuration in force itself: no need to serialize 1,000 sources twice.
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function countSources(sources: readonly SourceConfig[]): SourceCounts {
